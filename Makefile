@@ -1,0 +1,75 @@
+# The two commands: `make run` and `make test`. Everything else here is what they need.
+
+PYTHON ?= python3
+PORT ?= 5000
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+
+# Debian packages: fonts for certificates in every script; Chromium and poppler for the tests.
+DEBS_RUN := fonts-noto-core fonts-noto-cjk
+DEBS_TEST := chromium poppler-utils
+
+.PHONY: run test setup setup-test db debs-run debs-test lint
+
+# Install the Debian packages in $(1) that are missing: as root with apt-get, otherwise
+# stop and print the exact command to run.
+define ensure_debs
+	@missing=""; \
+	for pkg in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "Missing Debian packages:$$missing"; \
+	    echo "Run:  sudo apt-get install --no-install-recommends$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+endef
+
+$(BIN)/python:
+	@$(PYTHON) -c "import ensurepip" 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; \
+	  else echo "Run:  sudo apt-get install python3-venv"; exit 1; fi; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+debs-run:
+	$(call ensure_debs,$(DEBS_RUN))
+
+debs-test:
+	$(call ensure_debs,$(DEBS_TEST))
+
+setup: $(VENV)/.installed debs-run
+
+setup-test: setup $(VENV)/.installed-test debs-test
+
+db: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+
+run: db
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+# The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set (.ci/run sets it).
+test: setup-test lint
+	env -u TEST_DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== The same suite on PostgreSQL ($$TEST_DATABASE_URL)"; \
+	  $(BIN)/pytest; \
+	fi

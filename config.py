@@ -1,0 +1,81 @@
+"""Application configuration, read from the environment with development defaults."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("WIPO_INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_secret_key(instance_dir: Path) -> str:
+    """Return the secret key stored in the instance folder, creating it on first use.
+
+    The key is never committed: the instance folder is ignored by git, and the file is
+    written with owner-only permissions under a temporary name, then renamed.
+    """
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32))
+    os.replace(tmp, path)
+    return path.read_text().strip()
+
+
+class Config:
+    """Settings for development and production; every value can come from the environment."""
+
+    INSTANCE_PATH = INSTANCE_DIR
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None: generated into the instance folder
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'wipo_training.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Sessions: a signed cookie that names a server-side login session (see auth.models).
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE")
+    #: Idle timeout: a session cookie not used for this long is refused by the server.
+    PERMANENT_SESSION_LIFETIME = timedelta(
+        minutes=int(os.environ.get("IDLE_TIMEOUT_MINUTES", "120"))
+    )
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)))
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Throttling of failed sign-ins; memory by default, Redis when scaled out.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 5 minutes")
+
+    # JSON API (flask-smorest)
+    API_TITLE = "wipo_training API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    PER_PAGE = 25
+
+
+class TestConfig(Config):
+    """Settings for the test suite: its own database, fast hashes, no surprises."""
+
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    RATELIMIT_STORAGE_URI = "memory://"
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105  (still scrypt, cheap for tests)

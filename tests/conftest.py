@@ -1,0 +1,148 @@
+"""Fixtures: an app on its own migrated database (SQLite, or PostgreSQL when
+TEST_DATABASE_URL is set), clients, users of every role, sign-in helpers."""
+
+import os
+import re
+import shutil
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from config import TestConfig
+from wipo_training import create_app
+from wipo_training.auth import services as auth_services
+from wipo_training.extensions import db
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "correct horse battery staple"
+ROLES = ["admin", "coordinator", "staff", "trainee"]
+
+
+def build_app(database_url: str, instance_path, **overrides):
+    """A test app on ``database_url`` with its own instance folder."""
+    return create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        INSTANCE_PATH=str(instance_path),
+        **overrides,
+    )
+
+
+def reset_postgres_schema(url: str, schema: str = "public") -> None:
+    """Drop and recreate ``schema`` so a run starts from nothing."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """Apply the migrations once per run: into a template SQLite file, or into PostgreSQL."""
+    instance = tmp_path_factory.mktemp("instance-template")
+    if POSTGRES_URL:
+        reset_postgres_schema(POSTGRES_URL)
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'template.sqlite'}"
+    app = build_app(url, instance)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _truncate_all(url: str) -> None:
+    engine = sa.create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_database, tmp_path):
+    """A database of this test's own: a copy of the SQLite template, or PostgreSQL emptied after."""
+    if POSTGRES_URL:
+        yield POSTGRES_URL
+        _truncate_all(POSTGRES_URL)
+    else:
+        template = migrated_database.removeprefix("sqlite:///")
+        path = tmp_path / "test.sqlite"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_overrides():
+    """Config values a test module wants changed; override this fixture to set them."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_overrides):
+    """The application. No context is pushed: requests behave as in production."""
+    application = build_app(database_url, tmp_path / "instance", **app_overrides)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An application context, for tests that call services directly."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def users(app):
+    """One active account per role, all with PASSWORD: {role: email}."""
+    with app.app_context():
+        for role in ROLES:
+            auth_services.create_user(
+                None, f"{role}@example.test", f"Test {role.title()}", role, PASSWORD
+            )
+        db.session.commit()
+    return {role: f"{role}@example.test" for role in ROLES}
+
+
+def csrf_token(client, path="/login") -> str:
+    """The CSRF token of the form at ``path``, as a browser would read it."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, email, password=PASSWORD, next_url=None):
+    """Sign in through the form; returns the response."""
+    url = "/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(
+        url,
+        data={"email": email, "password": password, "csrf_token": csrf_token(client)},
+    )
+
+
+def logout(client):
+    return client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+
+
+@pytest.fixture
+def login_as(client, users):
+    """Sign the test client in with a role: ``login_as("coordinator")``."""
+
+    def _login(role):
+        response = login(client, users[role])
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return _login

@@ -1,0 +1,98 @@
+"""wipo_training: WIPO Funds-in-Trust/Japan training courses and bilateral IP working groups."""
+
+from pathlib import Path
+
+import email_validator
+from flask import Flask
+
+from config import Config, instance_secret_key
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type = Config, **overrides) -> Flask:
+    """The application factory: read it as the table of contents of the app."""
+    app = Flask(
+        __name__,
+        instance_path=str(overrides.get("INSTANCE_PATH", config_class.INSTANCE_PATH)),
+        template_folder=str(PROJECT_DIR / "templates"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import audit, counters  # noqa: F401  (models)
+    from .auth import models  # noqa: F401
+    from .database import configure_engine
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+    # Demo and test addresses end in .test, a name reserved for exactly that (RFC 2606).
+    email_validator.SPECIAL_USE_DOMAIN_NAMES = [
+        name for name in email_validator.SPECIAL_USE_DOMAIN_NAMES if name != "test"
+    ]
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
+    from .api import register_api
+    from .auth import bp as auth_bp
+    from .main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    register_api(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from .access import enforce_access_policy
+    from .security import set_security_headers
+
+    app.before_request(enforce_access_policy)
+    app.after_request(set_security_headers)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask import request, url_for
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.template_global()
+    def url_for_page(number: int) -> str:
+        """The current page's address with another page number, keeping the filters."""
+        args = {**request.view_args, **request.args.to_dict(), "page": number}
+        return url_for(request.endpoint, **args)
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import register_cli as register
+
+    register(app)

@@ -1,0 +1,89 @@
+"""Admin pages: users and the audit log."""
+
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..access import roles
+from ..audit import AuditEntry
+from ..auth import services as auth_services
+from ..auth.forms import UserForm
+from ..auth.models import Role, User
+from ..extensions import db
+from . import bp
+
+
+@bp.route("/users")
+@roles(Role.ADMIN)
+def users():
+    """All accounts, searchable by name or email."""
+    query = request.args.get("q", "").strip()
+    stmt = sa.select(User).order_by(User.email)
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(
+            sa.or_(User.email.like(like), sa.func.lower(User.display_name).like(like))
+        )
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("admin/users.html", page=page, query=query)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def new_user():
+    """Create an account."""
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = auth_services.create_user(
+                current_user,
+                form.email.data,
+                form.display_name.data,
+                form.role.data,
+                form.password.data or None,
+            )
+            if not form.active.data:
+                auth_services.update_user(current_user, user, user.display_name, user.role, False)
+        except auth_services.AuthError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Account {user.email} created.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def edit_user(user_id: int):
+    """Change a user's name, role, active flag or password."""
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    form.email.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        try:
+            auth_services.update_user(
+                current_user, user, form.display_name.data, form.role.data, form.active.data
+            )
+            if form.password.data:
+                auth_services.set_password(current_user, user, form.password.data)
+        except auth_services.AuthError as exc:
+            db.session.rollback()
+            form.role.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Account {user.email} saved.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/audit")
+@roles(Role.ADMIN)
+def audit_log():
+    """Every recorded change, newest first, filterable by action."""
+    action = request.args.get("action", "").strip()
+    stmt = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if action:
+        stmt = stmt.where(AuditEntry.action.like(f"{action}%"))
+    page = db.paginate(stmt, per_page=50, error_out=False)
+    return render_template("admin/audit.html", page=page, action=action)

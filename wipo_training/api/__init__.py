@@ -1,0 +1,45 @@
+"""The JSON API under /api/v1 (flask-smorest). Domain packages add their own blueprints."""
+
+from flask import g, request
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from ..access import signed_in
+from ..extensions import csrf
+
+blp = Blueprint(
+    "api", __name__, url_prefix="/api/v1", description="Who is calling: the caller's account."
+)
+
+
+class MeSchema(Schema):
+    email = fields.Email(required=True)
+    display_name = fields.String(required=True)
+    role = fields.String(required=True)
+
+
+@blp.before_request
+def _csrf_for_cookie_callers():
+    """Scripts with a bearer token need no CSRF token; a browser using its cookie does."""
+    if request.method not in {"GET", "HEAD", "OPTIONS"} and not g.get("authenticated_by_token"):
+        current_user._get_current_object()  # resolve the caller first: sets the flag for tokens
+        if not g.get("authenticated_by_token"):
+            csrf.protect()
+
+
+@blp.route("/me")
+@signed_in
+@blp.response(200, MeSchema)
+def me():
+    """The account behind this request (bearer token or browser session)."""
+    return current_user
+
+
+def register_api(app) -> None:
+    """Bind the API to the app; called from create_app()."""
+    from ..extensions import api
+
+    api.init_app(app)
+    csrf.exempt(blp)
+    api.register_blueprint(blp)

@@ -1,0 +1,168 @@
+"""Sign-in, sign-out and the account page."""
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
+
+from ..access import public, signed_in
+from ..extensions import db, limiter, login_manager
+from . import bp, services
+from .forms import ChangePasswordForm, ConfirmForm, LoginForm
+from .models import ApiToken
+
+
+@login_manager.user_loader
+def load_user(login_token: str):
+    """Flask-Login: the user of the cookie's login session, if still open."""
+    return services.user_for_login_token(login_token)
+
+
+@login_manager.request_loader
+def load_user_from_bearer(req):
+    """Flask-Login: an API request with ``Authorization: Bearer <token>``."""
+    if not req.path.startswith("/api/"):
+        return None
+    scheme, _, token = req.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    user = services.user_for_api_token(token.strip())
+    if user is not None:
+        g.authenticated_by_token = True
+    return user
+
+
+def _login_failure_limit() -> str:
+    return current_app.config["LOGIN_FAILURE_LIMIT"]
+
+
+def _login_email_key() -> str:
+    return "email:" + request.form.get("email", "").strip().lower()
+
+
+def _login_failed(_response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never send a user to another host after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    _login_failure_limit,
+    key_func=_login_email_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-email",
+    error_message="Too many failed sign-ins for this account. Wait a few minutes and try again.",
+)
+@limiter.limit(
+    _login_failure_limit,
+    key_func=get_remote_address,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-address",
+    error_message="Too many failed sign-ins from this address. Wait a few minutes and try again.",
+)
+def login():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            session.clear()  # nothing from before sign-in survives into the new session
+            services.start_login_session(user, request.remote_addr, request.user_agent.string)
+            db.session.commit()
+            session.permanent = True
+            login_user(user)
+            flash(f"Signed in as {user.display_name}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+        g.login_failed = True
+        form.password.errors.append("The email or password is not correct.")
+    return render_template("auth/login.html", form=form), 200
+
+
+@bp.route("/logout", methods=["POST"])
+@signed_in
+def logout():
+    """Sign out: the session ends on the server, so every copy of the cookie stops working."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.end_login_session(current_user.login_token)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@signed_in
+def account():
+    """Your account: change the password, see and revoke your API tokens."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except services.AuthError as exc:
+            form.current_password.errors.append(str(exc))
+        else:
+            # Every session ended; this browser continues in a fresh one.
+            services.start_login_session(
+                current_user, request.remote_addr, request.user_agent.string
+            )
+            db.session.commit()
+            session.clear()
+            session.permanent = True
+            login_user(current_user._get_current_object())
+            flash("Your password was changed. Other browsers have been signed out.", "success")
+            return redirect(url_for("auth.account"))
+    tokens = (
+        db.session.execute(
+            sa.select(ApiToken)
+            .where(ApiToken.user_id == current_user.id)
+            .order_by(ApiToken.created_at.desc())
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "auth/account.html", form=form, tokens=tokens, confirm_form=ConfirmForm()
+    )
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@signed_in
+def create_token():
+    """Create an API token for yourself; it is shown once."""
+    form = ConfirmForm()
+    name = request.form.get("name", "").strip()[:100]
+    if not form.validate_on_submit() or not name:
+        flash("Give the token a name, e.g. the script that will use it.", "danger")
+        return redirect(url_for("auth.account"))
+    token = services.create_api_token(current_user, name)
+    db.session.commit()
+    return render_template("auth/token_created.html", token=token, name=name)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@signed_in
+def revoke_token(token_id: int):
+    """Revoke one of your API tokens."""
+    api_token = db.get_or_404(ApiToken, token_id)
+    if api_token.user_id != current_user.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.revoke_api_token(current_user, api_token)
+        db.session.commit()
+        flash(f"Token “{api_token.name}” revoked.", "info")
+    return redirect(url_for("auth.account"))

@@ -1,0 +1,97 @@
+"""Command-line tools: ``flask users``, ``flask tokens``, ``flask demo``."""
+
+import click
+from flask.cli import AppGroup
+
+from .auth import services as auth_services
+from .auth.models import Role
+from .demo import DEMO_PASSWORD, DEMO_USERS, database_is_empty, load_demo
+from .extensions import db
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+tokens_cli = AppGroup("tokens", help="Manage API tokens.")
+
+
+def _user_or_fail(email: str):
+    user = auth_services.user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account with the email {email}.")
+    return user
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", prompt="Display name", help="The name shown in the app.")
+@click.option("--role", type=click.Choice([r.value for r in Role]), prompt=True, help="Role.")
+@click.password_option(help="Asked for when not given.")
+def create_user(email, name, role, password):
+    """Create an account with EMAIL, asking for the password."""
+    try:
+        user = auth_services.create_user(None, email, name, role, password)
+    except auth_services.AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {user.email} ({user.role}).")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.password_option()
+def set_password(email, password):
+    """Set the password of EMAIL; every session of that user ends."""
+    user = _user_or_fail(email)
+    try:
+        auth_services.set_password(None, user, password)
+    except auth_services.AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Password of {user.email} changed.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate(email):
+    """Deactivate EMAIL: sign-in refused, every session and token stops working."""
+    user = _user_or_fail(email)
+    auth_services.update_user(None, user, user.display_name, user.role, False)
+    db.session.commit()
+    click.echo(f"{user.email} deactivated.")
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+def create_token(email, name):
+    """Create an API token for EMAIL and print it (on the last line); it is shown only once."""
+    user = _user_or_fail(email)
+    try:
+        token = auth_services.create_api_token(user, name)
+    except auth_services.AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"API token for {user.email} (store it now; it is not shown again):")
+    click.echo(token)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Load only into a database with no accounts.")
+def demo(if_empty):
+    """Load the demo data (idempotent)."""
+    if if_empty and not database_is_empty():
+        click.echo("The database already has data; demo data not loaded.")
+    else:
+        created = load_demo()
+        db.session.commit()
+        click.echo(f"Demo data loaded ({len(created)} accounts created).")
+    present = [(e, r) for e, _n, r in DEMO_USERS if auth_services.user_by_email(e) is not None]
+    if present:
+        click.echo(f"Demo accounts, password {DEMO_PASSWORD}:")
+        for email, role in present:
+            click.echo(f"  {role:<12} {email}")
+
+
+def register_cli(app) -> None:
+    """Attach the command groups to the app."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
+    app.cli.add_command(demo)

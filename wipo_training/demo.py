@@ -1,0 +1,32 @@
+"""Demo data, taken from the documents in shared/seeds. Later domains add to ``load_demo``."""
+
+import sqlalchemy as sa
+
+from .auth import services as auth_services
+from .auth.models import User
+from .extensions import db
+
+DEMO_PASSWORD = "wipo-demo-2013"  # noqa: S105  (public demo accounts, see README)
+
+#: (email, display name, role): one account per role.
+DEMO_USERS = [
+    ("admin@demo.test", "Demo Administrator", "admin"),
+    ("coordinator@demo.test", "Demo Coordinator (JPO)", "coordinator"),
+    ("staff@demo.test", "Demo Staff (WIPO Japan Office)", "staff"),
+    ("trainee@demo.test", "Demo Trainee", "trainee"),
+]
+
+
+def database_is_empty() -> bool:
+    """True when no account exists yet: a new installation."""
+    return db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one() == 0
+
+
+def load_demo() -> list[str]:
+    """Create what is missing of the demo data; running it twice changes nothing."""
+    created = []
+    for email, name, role in DEMO_USERS:
+        if auth_services.user_by_email(email) is None:
+            auth_services.create_user(None, email, name, role, DEMO_PASSWORD)
+            created.append(email)
+    return created
