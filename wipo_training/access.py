@@ -39,11 +39,11 @@ def roles(*allowed: str) -> Callable:
     return _declare(frozenset(allowed))
 
 
-def policy_for(endpoint: str):
+def policy_for(endpoint: str, app=None):
     """The declared policy of ``endpoint``, or None when it declares none."""
     if endpoint in LIBRARY_POLICIES:
         return LIBRARY_POLICIES[endpoint]
-    view = current_app.view_functions.get(endpoint)
+    view = (app or current_app).view_functions.get(endpoint)
     return getattr(view, "access_policy", None)
 
 

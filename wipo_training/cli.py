@@ -1,7 +1,7 @@
 """Command-line tools: ``flask users``, ``flask tokens``, ``flask demo``."""
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .auth import services as auth_services
 from .auth.models import Role
@@ -74,6 +74,7 @@ def create_token(email, name):
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Load only into a database with no accounts.")
 def demo(if_empty):
     """Load the demo data (idempotent)."""

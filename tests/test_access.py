@@ -1,0 +1,144 @@
+"""Every route declares who may use it, and the declaration holds for every role.
+
+The rules are walked from ``app.url_map``: a new route without a policy, or without a sample
+value for its URL arguments, fails here.
+"""
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import ROLES, login
+from wipo_training.access import PUBLIC, SIGNED_IN, policy_for
+from wipo_training.auth import services as auth_services
+from wipo_training.extensions import db
+
+ALL_ROLES = ["anonymous", *ROLES]
+#: Routes that end the session they are called with; checked last for each role.
+SESSION_ENDING = {"auth.logout"}
+
+
+@pytest.fixture
+def app_overrides():
+    # The matrix checks access, not CSRF (tested on its own below); throttling would
+    # count the many sign-ins here.
+    return {"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
+
+
+@pytest.fixture
+def url_values(app, users):
+    """A sample value for every URL argument, naming objects that exist."""
+    with app.app_context():
+        trainee = auth_services.user_by_email(users["trainee"])
+        token = auth_services.create_api_token(trainee, "matrix")
+        db.session.commit()
+        api_token = trainee.api_tokens[0]
+        return {"user_id": trainee.id, "token_id": api_token.id, "filename": "css/app.css"}, token
+
+
+def rules(app):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules()),
+        key=lambda rule: (rule.endpoint in SESSION_ENDING, rule.rule),
+    )
+
+
+def test_every_route_declares_a_policy(app):
+    undeclared = [
+        rule.endpoint for rule in app.url_map.iter_rules() if policy_for(rule.endpoint, app) is None
+    ]
+    assert undeclared == [], f"routes without an access policy: {undeclared}"
+
+
+def expected_outcome(policy, role):
+    """'allowed', 'login' (sent to sign in) or 'forbidden'."""
+    if policy == PUBLIC:
+        return "allowed"
+    if role == "anonymous":
+        return "login"
+    if policy == SIGNED_IN or role in policy:
+        return "allowed"
+    return "forbidden"
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_every_route_for_every_role(app, users, url_values, role):
+    values, _ = url_values
+    checked = 0
+    for rule in rules(app):
+        missing = set(rule.arguments) - set(values)
+        assert not missing, f"add a sample value for {missing} ({rule.rule}) in url_values"
+        url = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
+        expected = expected_outcome(policy_for(rule.endpoint, app), role)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            client = app.test_client()
+            if role != "anonymous":
+                assert login(client, users[role]).status_code == 302
+            response = client.open(url, method=method)
+            status = response.status_code
+            where = f"{method} {url} as {role}: {status}"
+            if expected == "allowed":
+                assert status not in (401, 403), where
+                assert not response.headers.get("Location", "").startswith("/login?next="), where
+            elif expected == "login":
+                if url.startswith("/api/"):
+                    assert status == 401, where
+                else:
+                    assert status == 302, where
+                    assert response.headers["Location"].startswith("/login?next="), where
+            else:
+                assert status == 403, where
+            checked += 1
+    assert checked >= 10
+
+
+def _row_counts():
+    return {
+        table.name: db.session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+        for table in db.metadata.sorted_tables
+        if table.name != "login_sessions"
+    }
+
+
+def test_no_get_route_changes_anything(app, users, url_values):
+    """GET every route as an admin: not a single row appears, changes or disappears."""
+    values, _ = url_values
+    client = app.test_client()
+    login(client, users["admin"])
+    with app.app_context():
+        before = _row_counts()
+        audit_before = db.session.execute(sa.text("SELECT max(id) FROM audit_entries")).scalar()
+    for rule in rules(app):
+        if "GET" in rule.methods:
+            url = rule.build({name: values[name] for name in rule.arguments})[1]
+            client.get(url)
+    with app.app_context():
+        assert _row_counts() == before
+        assert db.session.execute(sa.text("SELECT max(id) FROM audit_entries")).scalar() == audit_before
+
+
+class TestCsrf:
+    @pytest.fixture
+    def app_overrides(self):
+        return {"RATELIMIT_ENABLED": False}
+
+    def test_every_form_post_needs_a_csrf_token(self, app, users, url_values):
+        """Every non-API POST route refuses a request without the token (400), as an admin."""
+        values, _ = url_values
+        client = app.test_client()
+        assert login(client, users["admin"]).status_code == 302
+        posts = [
+            r for r in rules(app) if "POST" in r.methods and not r.rule.startswith("/api/")
+        ]
+        assert posts
+        for rule in posts:
+            url = rule.build({name: values[name] for name in rule.arguments})[1]
+            response = client.post(url, data={"email": "x@example.test", "password": "y"})
+            assert response.status_code == 400, f"POST {url} without CSRF token: {response.status_code}"
+            assert "Bad request" in response.get_data(as_text=True)
+
+
+def test_admin_pages_are_for_admins_only(app):
+    admin_rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/admin")]
+    assert admin_rules
+    for rule in admin_rules:
+        assert policy_for(rule.endpoint, app) == frozenset({"admin"}), rule.rule
