@@ -4,7 +4,8 @@ Compares SQLAlchemy's default pysqlite behaviour with the app's engine set-up
 (wipo_training/database.py), and the app on PostgreSQL when BENCH_POSTGRES_URL is given.
 
     .venv/bin/python bench/concurrent_increments.py
-    BENCH_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/python bench/concurrent_increments.py
+    BENCH_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \
+        .venv/bin/python bench/concurrent_increments.py
 """
 
 import multiprocessing
@@ -28,10 +29,12 @@ def worker(url: str, app_setup: bool) -> None:
     engine = sa.create_engine(url)
     if app_setup:
         configure_engine(engine)
+    select = "SELECT value FROM counter WHERE id = 1"
+    if engine.dialect.name == "postgresql":
+        select += " FOR UPDATE"
     for _ in range(INCREMENTS):
         with engine.begin() as conn:
-            value = conn.execute(sa.text("SELECT value FROM counter WHERE id = 1" + (
-                " FOR UPDATE" if engine.dialect.name == "postgresql" else ""))).scalar_one()
+            value = conn.execute(sa.text(select)).scalar_one()
             conn.execute(sa.text("UPDATE counter SET value = :v WHERE id = 1"), {"v": value + 1})
     engine.dispose()
 
@@ -56,8 +59,10 @@ def run(label: str, url: str, app_setup: bool) -> None:
         value = conn.execute(sa.text("SELECT value FROM counter WHERE id = 1")).scalar_one()
         conn.execute(sa.text("DROP TABLE counter"))
     engine.dispose()
-    print(f"{label:<40} {value:>4} of {PROCESSES * INCREMENTS}  "
-          f"({failed} processes failed)  {elapsed:.2f} s")
+    print(
+        f"{label:<40} {value:>4} of {PROCESSES * INCREMENTS}  "
+        f"({failed} processes failed)  {elapsed:.2f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -113,7 +113,10 @@ def test_no_get_route_changes_anything(app, users, url_values):
             client.get(url)
     with app.app_context():
         assert _row_counts() == before
-        assert db.session.execute(sa.text("SELECT max(id) FROM audit_entries")).scalar() == audit_before
+        assert (
+            db.session.execute(sa.text("SELECT max(id) FROM audit_entries")).scalar()
+            == audit_before
+        )
 
 
 class TestCsrf:
@@ -126,14 +129,14 @@ class TestCsrf:
         values, _ = url_values
         client = app.test_client()
         assert login(client, users["admin"]).status_code == 302
-        posts = [
-            r for r in rules(app) if "POST" in r.methods and not r.rule.startswith("/api/")
-        ]
+        posts = [r for r in rules(app) if "POST" in r.methods and not r.rule.startswith("/api/")]
         assert posts
         for rule in posts:
             url = rule.build({name: values[name] for name in rule.arguments})[1]
             response = client.post(url, data={"email": "x@example.test", "password": "y"})
-            assert response.status_code == 400, f"POST {url} without CSRF token: {response.status_code}"
+            assert response.status_code == 400, (
+                f"POST {url} without CSRF token: {response.status_code}"
+            )
             assert "Bad request" in response.get_data(as_text=True)
 
 

@@ -87,20 +87,29 @@ def test_account_page_creates_and_revokes_tokens(app, client, users):
 
     login(client, users["staff"])
     page = client.post(
-        "/account/tokens", data={"name": "nightly export", "csrf_token": csrf_token(client, "/account")}
+        "/account/tokens",
+        data={"name": "nightly export", "csrf_token": csrf_token(client, "/account")},
     ).get_data(as_text=True)
     assert "cannot be shown again" in page
-    token = page.split('readonly')[0].rsplit('value="', 1)[1].split('"')[0]
-    assert client.application.test_client().get(
-        "/api/v1/me", headers={"Authorization": f"Bearer {token}"}
-    ).status_code == 200
+    token = page.split("readonly")[0].rsplit('value="', 1)[1].split('"')[0]
+    assert (
+        client.application.test_client()
+        .get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        .status_code
+        == 200
+    )
     with app.app_context():
         token_id = db.session.execute(sa.select(ApiToken.id)).scalar_one()
-    client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(client, "/account")})
+    client.post(
+        f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(client, "/account")}
+    )
     assert "revoked" in client.get("/account").get_data(as_text=True)
-    assert app.test_client().get(
-        "/api/v1/me", headers={"Authorization": f"Bearer {token}"}
-    ).status_code == 401
+    assert (
+        app.test_client()
+        .get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        .status_code
+        == 401
+    )
 
 
 def test_nobody_revokes_another_users_token(app, client, users):

@@ -16,12 +16,23 @@ def count_users(app):
 def test_users_create_asks_for_the_password(app):
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["users", "create", "Yuki.Tanaka@jpo.example", "--name", "Yuki Tanaka", "--role", "coordinator"],
+        args=[
+            "users",
+            "create",
+            "Yuki.Tanaka@jpo.example",
+            "--name",
+            "Yuki Tanaka",
+            "--role",
+            "coordinator",
+        ],
         input="a long enough password\na long enough password\n",
     )
     assert result.exit_code == 0, result.output
     assert "Created yuki.tanaka@jpo.example (coordinator)." in result.output
-    assert login(app.test_client(), "yuki.tanaka@jpo.example", "a long enough password").status_code == 302
+    assert (
+        login(app.test_client(), "yuki.tanaka@jpo.example", "a long enough password").status_code
+        == 302
+    )
 
 
 def test_users_create_refuses_a_short_password_and_a_duplicate(app, users):

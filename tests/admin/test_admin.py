@@ -114,7 +114,9 @@ def test_the_audit_log_records_who_did_what(app, login_as, users):
 def test_the_user_list_is_paginated(app, login_as):
     with app.app_context():
         for number in range(30):
-            auth_services.create_user(None, f"p{number:02d}@example.test", f"P {number}", "trainee", None)
+            auth_services.create_user(
+                None, f"p{number:02d}@example.test", f"P {number}", "trainee", None
+            )
         db.session.commit()
     client = login_as("admin")
     first = client.get("/admin/users").get_data(as_text=True)
