@@ -83,3 +83,11 @@ class TestLimits:
 
 def test_max_content_length_is_set(app):
     assert app.config["MAX_CONTENT_LENGTH"] > 0
+
+
+def test_403_page_in_the_site_layout(login_as):
+    client = login_as("trainee")
+    response = client.get("/admin/users")
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "Not allowed" in page and "Skip to main content" in page

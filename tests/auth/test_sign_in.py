@@ -216,3 +216,52 @@ class TestSecureCookie:
 def test_user_model_repr(app_ctx, users):
     user = db.session.execute(sa.select(User).where(User.role == "admin")).scalar_one()
     assert repr(user) == "<User admin@example.test (admin)>"
+
+
+class TestThrottlingWithRedis:
+    """Several server processes share one count when the limiter stores it in Redis."""
+
+    @pytest.fixture
+    def app_overrides(self):
+        import uuid
+
+        return {
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+            "RATELIMIT_KEY_PREFIX": f"wipo-test-{uuid.uuid4().hex}",
+            "LOGIN_FAILURE_LIMIT": "2 per 5 minutes",
+        }
+
+    def test_two_apps_share_the_count(self, app, client, users, database_url, tmp_path):
+        from tests.conftest import build_app
+
+        second_app = build_app(
+            database_url,
+            tmp_path / "second",
+            **{
+                key: app.config[key]
+                for key in ("RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX", "LOGIN_FAILURE_LIMIT")
+            },
+        )
+        assert login(client, users["staff"], "wrong one").status_code == 200
+        other = second_app.test_client()
+        assert login(other, users["staff"], "wrong two").status_code == 200
+        assert login(client, users["staff"]).status_code == 429
+        assert login(other, users["staff"]).status_code == 429
+
+
+def test_sign_in_and_out_are_audited(app, client, users):
+    from wipo_training.audit import AuditEntry
+
+    login(client, users["staff"])
+    logout(client)
+    with app.app_context():
+        actions = (
+            db.session.execute(
+                sa.select(AuditEntry.action)
+                .where(AuditEntry.actor_label == users["staff"])
+                .order_by(AuditEntry.id)
+            )
+            .scalars()
+            .all()
+        )
+    assert actions == ["user.login", "user.logout"]

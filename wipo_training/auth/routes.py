@@ -95,7 +95,7 @@ def logout():
     """Sign out: the session ends on the server, so every copy of the cookie stops working."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.end_login_session(current_user.login_token)
+        services.end_login_session(current_user, current_user.login_token)
         db.session.commit()
         logout_user()
         session.clear()

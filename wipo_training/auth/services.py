@@ -129,10 +129,11 @@ def user_for_login_token(token: str) -> User | None:
     return row.User
 
 
-def end_login_session(token: str | None) -> None:
+def end_login_session(user: User, token: str | None) -> None:
     """Revoke the session with this secret (sign-out)."""
     if not token:
         return
+    record_audit(user, "user.logout", user)
     db.session.execute(
         sa.update(LoginSession)
         .where(LoginSession.token_hash == hash_secret(token), LoginSession.revoked_at.is_(None))

@@ -22,6 +22,16 @@ NEXT_STEPS = {
 }
 
 
+#: What each role is for, in one sentence.
+ROLE_INTROS = {
+    "admin": "You manage accounts, roles and API tokens, and can read the audit log.",
+    "coordinator": "You schedule training courses and working-group meetings: nominations, "
+    "timetable, attendance, evaluations, certificates and reports.",
+    "staff": "You export participant lists, certificates, reports and statistics.",
+    "trainee": "You see your timetable, submit your evaluation and download your certificate.",
+}
+
+
 @bp.route("/")
 @signed_in
 def dashboard():
