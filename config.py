@@ -71,6 +71,18 @@ class Config:
 
     PER_PAGE = 25
 
+    # Email (invitations); without MAIL_SERVER the app shows the link to copy instead.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "wipo-training@localhost")
+
+    #: Country codes outside ISO 3166-1 this installation accepts, e.g.
+    #: {"XK": {"name": "Kosovo", "region": "Europe", "subregion": "Southern Europe"}}.
+    EXTRA_COUNTRIES: dict = {}
+
 
 class TestConfig(Config):
     """Settings for the test suite: its own database, fast hashes, no surprises."""

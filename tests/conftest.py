@@ -51,25 +51,45 @@ def migrated_database(tmp_path_factory):
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    return url
+    return url, _snapshot(url)
 
 
-def _truncate_all(url: str) -> None:
+def _snapshot(url: str) -> dict[str, list[dict]]:
+    """The rows the migrations themselves insert (the funds), to restore after each test."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = {
+            table.name: [dict(r._mapping) for r in conn.execute(sa.select(table))]
+            for table in db.metadata.sorted_tables
+        }
+    engine.dispose()
+    return {name: data for name, data in rows.items() if data}
+
+
+def _truncate_all(url: str, seed: dict[str, list[dict]]) -> None:
     engine = sa.create_engine(url)
     names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        for table in db.metadata.sorted_tables:
+            if seed.get(table.name):
+                conn.execute(sa.insert(table), seed[table.name])
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f'(SELECT max(id) FROM "{table.name}"))'
+                )
     engine.dispose()
 
 
 @pytest.fixture
 def database_url(migrated_database, tmp_path):
     """A database of this test's own: a copy of the SQLite template, or PostgreSQL emptied after."""
+    url, seed = migrated_database
     if POSTGRES_URL:
         yield POSTGRES_URL
-        _truncate_all(POSTGRES_URL)
+        _truncate_all(POSTGRES_URL, seed)
     else:
-        template = migrated_database.removeprefix("sqlite:///")
+        template = url.removeprefix("sqlite:///")
         path = tmp_path / "test.sqlite"
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
@@ -148,3 +168,50 @@ def login_as(client, users):
         return client
 
     return _login
+
+
+# --- factories --------------------------------------------------------------------------
+
+
+def make_course(actor=None, **values):
+    """A course under the FIT/Japan fund, modelled on the 2013 enforcement course."""
+    from datetime import date
+
+    from wipo_training.courses import services as course_services
+    from wipo_training.courses.models import Fund
+
+    fund = db.session.execute(sa.select(Fund).where(Fund.code == "FIT-JP")).scalar_one()
+    defaults = dict(
+        fund_id=fund.id,
+        title="Training Course on the Enforcement of IP Rights",
+        code="ENF-2013",
+        edition_year=2013,
+        organisers="JPO, WIPO, APIC",
+        venue="APIC",
+        city="Tokyo",
+        country_code="JP",
+        start_date=date(2013, 12, 2),
+        end_date=date(2013, 12, 13),
+        time_zone="Asia/Tokyo",
+        objectives="Deepen understanding of IP enforcement.",
+        target_audience="Judges and IP office officials",
+        capacity=30,
+        nomination_deadline=date(2013, 10, 31),
+        min_attendance_pct=80,
+        evaluation_required=True,
+        country_report_required=True,
+    )
+    defaults.update(values)
+    return course_services.create_course(actor, **defaults)
+
+
+def make_person(
+    actor=None, family_name="Nguyen", given_name="Thi Lan", country_code="VN", **values
+):
+    """A person (with an organisation when one is named)."""
+    from wipo_training.participants import services as participant_services
+
+    data = participant_services.PersonData(
+        family_name=family_name, given_name=given_name, country_code=country_code, **values
+    )
+    return participant_services.create_person(actor, data)

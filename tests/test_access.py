@@ -7,10 +7,11 @@ value for its URL arguments, fails here.
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import ROLES, login
+from tests.conftest import ROLES, login, make_course, make_person
 from wipo_training.access import PUBLIC, SIGNED_IN, policy_for
 from wipo_training.auth import services as auth_services
 from wipo_training.extensions import db
+from wipo_training.participants import services as participant_services
 
 ALL_ROLES = ["anonymous", *ROLES]
 #: Routes that end the session they are called with; checked last for each role.
@@ -26,13 +27,29 @@ def app_overrides():
 
 @pytest.fixture
 def url_values(app, users):
-    """A sample value for every URL argument, naming objects that exist."""
+    """A sample value for every URL argument, naming objects that exist. The trainee is
+    enrolled in the course, so object-level checks let them see it."""
     with app.app_context():
         trainee = auth_services.user_by_email(users["trainee"])
         token = auth_services.create_api_token(trainee, "matrix")
+        course = make_course()
+        person = make_person(email="trainee@example.test")
+        enrolment = participant_services.nominate(None, course, person)
+        trainee.person_id = person.id
+        invitation = auth_services.create_invitation(None, trainee)
         db.session.commit()
         api_token = trainee.api_tokens[0]
-        return {"user_id": trainee.id, "token_id": api_token.id, "filename": "css/app.css"}, token
+        return {
+            "user_id": trainee.id,
+            "token_id": api_token.id,
+            "filename": "css/app.css",
+            "course_id": course.id,
+            "enrolment_id": enrolment.id,
+            "person_id": person.id,
+            "fund_id": course.fund_id,
+            "fmt": "csv",
+            "token": invitation,
+        }, token
 
 
 def rules(app):

@@ -35,8 +35,10 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 def register_extensions(app: Flask) -> None:
     from . import audit, counters  # noqa: F401  (models)
     from .auth import models  # noqa: F401
+    from .courses import models as course_models  # noqa: F401
     from .database import configure_engine
     from .extensions import csrf, db, limiter, login_manager, migrate
+    from .participants import models as participant_models  # noqa: F401
 
     db.init_app(app)
     with app.app_context():
@@ -58,11 +60,15 @@ def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .api import register_api
     from .auth import bp as auth_bp
+    from .courses import bp as courses_bp
     from .main import bp as main_bp
+    from .participants import bp as participants_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(courses_bp)
+    app.register_blueprint(participants_bp)
     register_api(app)
 
 
@@ -83,7 +89,12 @@ def register_request_hooks(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from flask import request, url_for
 
+    from .templating import country_name, date_range, status_badge
+
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.add_template_filter(date_range)
+    app.add_template_global(status_badge)
+    app.add_template_global(country_name)
 
     @app.template_global()
     def url_for_page(number: int) -> str:

@@ -33,6 +33,19 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
+class SetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        "Choose a password",
+        validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)],
+        description=f"{PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters.",
+    )
+    confirm_password = PasswordField(
+        "Repeat it",
+        validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
+    )
+    submit = SubmitField("Set password and sign in")
+
+
 class UserForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=200)])

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from ..access import public, signed_in
 from ..extensions import db, limiter, login_manager
 from . import bp, services
-from .forms import ChangePasswordForm, ConfirmForm, LoginForm
+from .forms import ChangePasswordForm, ConfirmForm, LoginForm, SetPasswordForm
 from .models import ApiToken
 
 
@@ -166,3 +166,24 @@ def revoke_token(token_id: int):
         db.session.commit()
         flash(f"Token “{api_token.name}” revoked.", "info")
     return redirect(url_for("auth.account"))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str):
+    """Set a password with a single-use invitation link, then continue signed in."""
+    try:
+        invitation = services.open_invitation(token)
+    except services.AuthError as exc:
+        return render_template("auth/invitation.html", error=str(exc), form=None), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = services.accept_invitation(token, form.new_password.data)
+        session.clear()
+        services.start_login_session(user, request.remote_addr, request.user_agent.string)
+        db.session.commit()
+        session.permanent = True
+        login_user(user)
+        flash("Your password is set. Welcome!", "success")
+        return redirect(url_for("main.dashboard"))
+    return render_template("auth/invitation.html", form=form, user=invitation.user, error=None)

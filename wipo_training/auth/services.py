@@ -1,6 +1,7 @@
 """Sign-in, sessions, passwords, users and API tokens. Services add and flush; callers commit."""
 
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -9,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..audit import record_audit
 from ..extensions import db
 from ..timeutil import utcnow
-from .models import ApiToken, LoginSession, Role, User, hash_secret
+from .models import ApiToken, Invitation, LoginSession, Role, User, hash_secret
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
@@ -205,3 +206,55 @@ def user_for_api_token(token: str) -> User | None:
             User.active.is_(True),
         )
     ).scalar_one_or_none()
+
+
+INVITATION_LIFETIME = timedelta(days=14)
+
+
+def create_invitation(actor, user: User) -> str:
+    """A new single-use link secret for ``user``; earlier open invitations stop working."""
+    now = utcnow()
+    db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
+        .values(used_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        Invitation(
+            user_id=user.id,
+            token_hash=hash_secret(token),
+            expires_at=now + INVITATION_LIFETIME,
+            created_by_id=getattr(actor, "id", None),
+        )
+    )
+    record_audit(actor, "user.invite", user)
+    db.session.flush()
+    return token
+
+
+def open_invitation(token: str) -> Invitation:
+    """The unused, unexpired invitation with this secret; AuthError otherwise."""
+    invitation = db.session.execute(
+        sa.select(Invitation).where(Invitation.token_hash == hash_secret(token))
+    ).scalar_one_or_none()
+    if invitation is None or invitation.used_at is not None:
+        raise AuthError("This invitation link is not valid or has been used already.")
+    if invitation.expires_at < utcnow():
+        raise AuthError("This invitation link has expired. Ask the coordinator for a new one.")
+    if not invitation.user.active:
+        raise AuthError("This account is deactivated.")
+    return invitation
+
+
+def accept_invitation(token: str, password: str) -> User:
+    """Set the password of the invited user and use up the invitation."""
+    invitation = open_invitation(token)
+    check_password_rules(password)
+    invitation.used_at = utcnow()
+    user = invitation.user
+    user.password_hash = _hash_password(password)
+    revoke_all_sessions(user)
+    record_audit(user, "user.accept_invitation", user)
+    db.session.flush()
+    return user

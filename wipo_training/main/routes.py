@@ -16,9 +16,31 @@ NEXT_STEPS = {
         ),
         ("Audit log", "See who changed what, and when.", "admin.audit_log"),
     ],
-    "coordinator": [],
-    "staff": [],
-    "trainee": [],
+    "coordinator": [
+        (
+            "Courses",
+            "Create a course, set seat quotas, import nominations, confirm people.",
+            "courses.course_list",
+        ),
+        ("People", "Everyone who took part, across the years.", "participants.people"),
+        (
+            "Statistics",
+            "Participants by country, region and kind of office.",
+            "participants.statistics",
+        ),
+    ],
+    "staff": [
+        (
+            "Courses",
+            "Participant lists in protocol order, as a page, CSV or XLSX.",
+            "courses.course_list",
+        ),
+        ("Statistics", "Participants by country for a year or a fund.", "participants.statistics"),
+        ("People", "The alumni: one record per person across the years.", "participants.people"),
+    ],
+    "trainee": [
+        ("Your courses", "The courses you take part in.", "courses.course_list"),
+    ],
 }
 
 

@@ -1,0 +1,124 @@
+"""Course forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+
+class CourseForm(FlaskForm):
+    fund_id = SelectField("Fund", coerce=int, validators=[InputRequired()])
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    code = StringField(
+        "Short code",
+        validators=[DataRequired(), Length(max=40)],
+        description="Unique, e.g. ENF-2013. Certificate serial numbers start with it.",
+    )
+    edition_year = IntegerField(
+        "Edition year",
+        validators=[Optional(), NumberRange(1987, 2100)],
+        description="Defaults to the year the course starts.",
+    )
+    organisers = StringField(
+        "Organisers",
+        validators=[Length(max=300)],
+        description="Comma-separated, e.g. JPO, WIPO, APIC.",
+    )
+    venue = StringField("Venue", validators=[Length(max=300)])
+    city = StringField("City", validators=[Length(max=100)])
+    country_code = SelectField("Country", validators=[DataRequired()])
+    start_date = DateField("Start date", validators=[DataRequired()])
+    end_date = DateField("End date", validators=[DataRequired()])
+    time_zone = StringField(
+        "Time zone",
+        default="Asia/Tokyo",
+        validators=[DataRequired(), Length(max=64)],
+        description="An IANA name, e.g. Asia/Tokyo.",
+    )
+    objectives = TextAreaField("Objectives")
+    target_audience = TextAreaField("Target audience")
+    capacity = IntegerField("Capacity (places)", validators=[DataRequired(), NumberRange(1, 1000)])
+    nomination_deadline = DateField("Nomination deadline", validators=[Optional()])
+    min_attendance_pct = IntegerField(
+        "Minimum attendance for a certificate (%)",
+        default=80,
+        validators=[InputRequired(), NumberRange(0, 100)],
+    )
+    evaluation_required = BooleanField(
+        "Evaluation must be submitted for a certificate", default=True
+    )
+    country_report_required = BooleanField(
+        "Country report must be presented for a certificate", default=True
+    )
+    version = HiddenField()
+    submit = SubmitField("Save")
+
+    def course_values(self) -> dict:
+        """The fields the course services take."""
+        names = (
+            "fund_id",
+            "title",
+            "code",
+            "edition_year",
+            "organisers",
+            "venue",
+            "city",
+            "country_code",
+            "start_date",
+            "end_date",
+            "time_zone",
+            "objectives",
+            "target_audience",
+            "capacity",
+            "nomination_deadline",
+            "min_attendance_pct",
+            "evaluation_required",
+            "country_report_required",
+        )
+        values = {name: getattr(self, name).data for name in names}
+        if values["edition_year"] is None:
+            values["edition_year"] = values["start_date"].year
+        for name in ("organisers", "venue", "city", "objectives", "target_audience"):
+            values[name] = (values[name] or "").strip()
+        return values
+
+
+class QuotaForm(FlaskForm):
+    quotas = TextAreaField(
+        "Seats per country",
+        description="One country per line: a name or ISO code, a colon, the number of seats. "
+        "E.g. “Viet Nam: 6”. An empty list means any country may nominate.",
+        render_kw={"rows": 14},
+    )
+    submit = SubmitField("Save quotas")
+
+
+class StatusForm(FlaskForm):
+    status = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Change status")
+
+
+class CopyForm(FlaskForm):
+    code = StringField("Code of the new edition", validators=[DataRequired(), Length(max=40)])
+    start_date = DateField(
+        "It starts on",
+        validators=[DataRequired()],
+        description="Every date moves by the same number of days.",
+    )
+    submit = SubmitField("Create the next edition")
+
+
+class FundForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    short_name = StringField("Short name", validators=[DataRequired(), Length(max=60)])
+    since_year = IntegerField("Since", validators=[DataRequired(), NumberRange(1950, 2100)])
+    description = TextAreaField("Description")
+    submit = SubmitField("Save")

@@ -1,0 +1,72 @@
+"""Nomination, import and status forms."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import EmailField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from .models import Gender, OrganisationKind
+
+GENDER_CHOICES = [SelectChoice("", "Not recorded")] + [
+    SelectChoice(g.value, g.value.capitalize()) for g in Gender
+]
+KIND_CHOICES = [SelectChoice(k.value, k.label) for k in OrganisationKind]
+
+
+class NominationForm(FlaskForm):
+    title = StringField("Title", validators=[Length(max=40)], description="Mr, Ms, Dr, Judge …")
+    family_name = StringField("Family name", validators=[DataRequired(), Length(max=150)])
+    given_name = StringField("Given name(s)", validators=[Length(max=150)])
+    native_name = StringField(
+        "Name in native script",
+        validators=[Length(max=300)],
+        description="As the person writes it, e.g. 阮氏蘭 or សុខា ចាន់.",
+    )
+    native_name_lang = StringField(
+        "Language of that name",
+        validators=[Length(max=12)],
+        description="A language code: zh, ja, km, th, lo, my, ar, ur …",
+    )
+    gender = SelectField("Gender", choices=GENDER_CHOICES, validators=[Optional()])
+    country_code = SelectField("Country", validators=[DataRequired()])
+    organisation = StringField("Organisation", validators=[Length(max=300)])
+    organisation_kind = SelectField("Kind of organisation", choices=KIND_CHOICES)
+    position = StringField("Position", validators=[Length(max=200)])
+    email = EmailField("Email", validators=[Optional(), Email(), Length(max=254)])
+    nominated_by = StringField(
+        "Nominated by",
+        validators=[Length(max=300)],
+        description="The office that nominated the person.",
+    )
+    override_reason = TextAreaField(
+        "Reason to go beyond the seat quota or capacity",
+        validators=[Length(max=1000)],
+        description="Only needed when the country's seats or the course are full.",
+    )
+    #: "" until the user decides; "new", or "person:<id>" to reuse an existing record.
+    person_choice = HiddenField()
+    submit = SubmitField("Nominate")
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        "Spreadsheet (.xlsx or .csv)",
+        validators=[
+            FileRequired("Choose a file."),
+            FileAllowed(["xlsx", "csv"], "Upload an .xlsx or .csv file."),
+        ],
+    )
+    submit = SubmitField("Check the file")
+
+
+class ConfirmImportForm(FlaskForm):
+    upload = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Import these nominations")
+
+
+class EnrolmentStatusForm(FlaskForm):
+    status = HiddenField(validators=[DataRequired()])
+    reason = StringField("Note", validators=[Length(max=500)])
+    override_reason = StringField("Reason to go beyond the seats", validators=[Length(max=500)])
+    submit = SubmitField("Change")

@@ -1,0 +1,196 @@
+"""People, organisations and enrolments (nominations) with their status history."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+
+class OrganisationKind(enum.StrEnum):
+    IP_OFFICE = "ip_office"
+    COURT = "court"
+    CUSTOMS = "customs"
+    POLICE = "police"
+    MINISTRY = "ministry"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"ip_office": "IP office"}.get(self.value, self.value.capitalize())
+
+
+class Organisation(db.Model):
+    """An office, court or agency that people come from."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (sa.UniqueConstraint("name", "country_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(300))
+    acronym: Mapped[str] = mapped_column(sa.String(40), default="")
+    country_code: Mapped[str] = mapped_column(sa.String(2), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), default=OrganisationKind.OTHER)
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.name} ({self.country_code})>"
+
+    @property
+    def kind_label(self) -> str:
+        return OrganisationKind(self.kind).label
+
+
+class Gender(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
+class Person(db.Model):
+    """One real person, across all the courses and meetings they take part in."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_name: Mapped[str] = mapped_column(sa.String(150), index=True)
+    given_name: Mapped[str] = mapped_column(sa.String(150), default="")
+    #: The name in the person's own script (e.g. 阮文安, ສົມພອນ), optional.
+    native_name: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: BCP 47 language of native_name (zh, km, ur, ...): picks the font and direction.
+    native_name_lang: Mapped[str] = mapped_column(sa.String(12), default="")
+    title: Mapped[str] = mapped_column(sa.String(40), default="")  #: Mr, Ms, Dr, Judge, ...
+    gender: Mapped[str | None] = mapped_column(sa.String(10))
+    country_code: Mapped[str] = mapped_column(sa.String(2), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    position: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: Lower-case; unique when given, so an email always means one person.
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    enrolments: Mapped[list["Enrolment"]] = relationship(back_populates="person")
+
+    def __repr__(self) -> str:
+        return f"<Person {self.full_name} ({self.country_code})>"
+
+    @property
+    def full_name(self) -> str:
+        """Given name then family name, as printed on lists and certificates."""
+        return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def sort_name(self) -> str:
+        """FAMILY, Given: the protocol form."""
+        return f"{self.family_name.upper()}, {self.given_name}".rstrip(", ")
+
+
+class EnrolmentStatus(enum.StrEnum):
+    NOMINATED = "nominated"
+    ACCEPTED = "accepted"
+    CONFIRMED = "confirmed"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+#: Statuses that hold a seat.
+SEAT_HOLDING = (
+    EnrolmentStatus.NOMINATED,
+    EnrolmentStatus.ACCEPTED,
+    EnrolmentStatus.CONFIRMED,
+    EnrolmentStatus.COMPLETED,
+)
+
+ENROLMENT_TRANSITIONS = {
+    EnrolmentStatus.NOMINATED: [
+        EnrolmentStatus.ACCEPTED,
+        EnrolmentStatus.REJECTED,
+        EnrolmentStatus.WITHDRAWN,
+    ],
+    EnrolmentStatus.ACCEPTED: [
+        EnrolmentStatus.CONFIRMED,
+        EnrolmentStatus.REJECTED,
+        EnrolmentStatus.WITHDRAWN,
+    ],
+    EnrolmentStatus.CONFIRMED: [EnrolmentStatus.COMPLETED, EnrolmentStatus.WITHDRAWN],
+    EnrolmentStatus.COMPLETED: [],
+    EnrolmentStatus.WITHDRAWN: [EnrolmentStatus.NOMINATED],
+    EnrolmentStatus.REJECTED: [EnrolmentStatus.NOMINATED],
+}
+
+
+class Enrolment(db.Model):
+    """A person nominated to (and perhaps attending) a course."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (sa.UniqueConstraint("course_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=EnrolmentStatus.NOMINATED)
+    #: Country, organisation and position when nominated: the course's record keeps them
+    #: even if the person later moves on.
+    country_code: Mapped[str] = mapped_column(sa.String(2), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    position: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: The office that nominated the person (e.g. "Permanent Mission of Viet Nam").
+    nominated_by: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: Why a seat quota or the capacity was exceeded, when a coordinator allowed it.
+    quota_override_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    course = relationship("Course")
+    person: Mapped[Person] = relationship(back_populates="enrolments")
+    organisation: Mapped[Organisation | None] = relationship()
+    history: Mapped[list["EnrolmentStatusChange"]] = relationship(
+        back_populates="enrolment",
+        cascade="all, delete-orphan",
+        order_by="EnrolmentStatusChange.id",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Enrolment {self.person_id} in {self.course_id}: {self.status}>"
+
+    @property
+    def status_label(self) -> str:
+        return EnrolmentStatus(self.status).label
+
+
+class EnrolmentStatusChange(db.Model):
+    """One change of an enrolment's status: from, to, who, when, why."""
+
+    __tablename__ = "enrolment_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrolments.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    changed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    changed_by_label: Mapped[str] = mapped_column(sa.String(254), default="system")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    enrolment: Mapped[Enrolment] = relationship(back_populates="history")
+
+    def __repr__(self) -> str:
+        return f"<EnrolmentStatusChange {self.from_status}->{self.to_status}>"

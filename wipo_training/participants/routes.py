@@ -1,0 +1,446 @@
+"""Participant pages: nominations, import, status changes, by country, lists, people."""
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import charts
+from ..access import roles, signed_in
+from ..countries import all_countries, get_country
+from ..courses.models import Course, Fund
+from ..extensions import db
+from ..mail import send_invitation
+from ..spreadsheets import to_csv, to_xlsx
+from . import bp, imports, services
+from .forms import ConfirmImportForm, EnrolmentStatusForm, ImportForm, NominationForm
+from .models import ENROLMENT_TRANSITIONS, Enrolment, EnrolmentStatus, Person
+
+EDITORS = ("admin", "coordinator")
+READERS = ("admin", "coordinator", "staff")
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _svg(data: bytes) -> Response:
+    # A chart is shown as an image; its own inline styles need their own policy.
+    response = Response(data, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@bp.route("/courses/<int:course_id>/participants")
+@roles(*READERS)
+def enrolment_list(course_id: int):
+    """Everyone nominated to the course, with their status and the actions on it."""
+    course = db.get_or_404(Course, course_id)
+    status = request.args.get("status")
+    stmt = (
+        sa.select(Enrolment)
+        .where(Enrolment.course_id == course.id)
+        .options(joinedload(Enrolment.person), joinedload(Enrolment.organisation))
+    )
+    if status in set(EnrolmentStatus):
+        stmt = stmt.where(Enrolment.status == status)
+    enrolments = services.protocol_order(list(db.session.execute(stmt).scalars().unique()))
+    return render_template(
+        "participants/enrolments.html",
+        course=course,
+        enrolments=enrolments,
+        statuses=list(EnrolmentStatus),
+        status=status,
+        transitions=ENROLMENT_TRANSITIONS,
+        status_form=EnrolmentStatusForm(),
+        can_edit=current_user.role in EDITORS,
+    )
+
+
+def _nomination_form() -> NominationForm:
+    form = NominationForm()
+    form.country_code.choices = [("", "Choose a country")] + [
+        (c.code, c.name) for c in all_countries()
+    ]
+    return form
+
+
+@bp.route("/courses/<int:course_id>/participants/new", methods=["GET", "POST"])
+@roles(*EDITORS)
+def new_nomination(course_id: int):
+    """Nominate one person; an existing record with the same email or name is offered first."""
+    course = db.get_or_404(Course, course_id)
+    form = _nomination_form()
+    match = None
+    if form.validate_on_submit():
+        data = services.PersonData(
+            family_name=form.family_name.data,
+            given_name=form.given_name.data or "",
+            country_code=form.country_code.data,
+            native_name=form.native_name.data or "",
+            native_name_lang=form.native_name_lang.data or "",
+            title=form.title.data or "",
+            gender=form.gender.data or None,
+            email=form.email.data or None,
+            position=form.position.data or "",
+            organisation=form.organisation.data or "",
+            organisation_kind=form.organisation_kind.data,
+        )
+        try:
+            clean = data.cleaned()
+            match = services.find_matching_person(
+                clean.email, clean.family_name, clean.given_name, clean.country_code
+            )
+            choice = form.person_choice.data or ""
+            if match is not None and choice not in ("new", f"person:{match.id}"):
+                # Ask first: reuse the record, or is it someone else with the same name?
+                return render_template(
+                    "participants/nominate.html", form=form, course=course, match=match
+                )
+            if match is not None and choice == f"person:{match.id}":
+                person = services.update_person_from(current_user, match, clean)
+            else:
+                person = services.create_person(current_user, clean)
+            services.nominate(
+                current_user,
+                course,
+                person,
+                form.nominated_by.data or "",
+                form.override_reason.data or "",
+            )
+        except services.ParticipantError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field, None) if exc.field else None
+            if exc.field == "quota":
+                target = form.override_reason
+            (target.errors if target is not None else form.family_name.errors).append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"{person.full_name} nominated.", "success")
+            return redirect(url_for("participants.enrolment_list", course_id=course.id))
+    return render_template("participants/nominate.html", form=form, course=course, match=None)
+
+
+@bp.route("/courses/<int:course_id>/participants/import", methods=["GET", "POST"])
+@roles(*EDITORS)
+def import_nominations(course_id: int):
+    """Upload a spreadsheet and see every row checked before anything is saved."""
+    course = db.get_or_404(Course, course_id)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        check = imports.check_file(course, upload.filename, data)
+        token = None
+        if check.ok:
+            token = imports.store_upload(
+                current_app.instance_path, course.id, upload.filename, data
+            )
+        confirm = ConfirmImportForm(upload=token)
+        return render_template(
+            "participants/import_preview.html",
+            course=course,
+            check=check,
+            confirm=confirm,
+            filename=upload.filename,
+        )
+    return render_template(
+        "participants/import.html", form=form, course=course, columns=imports.COLUMNS
+    )
+
+
+@bp.route("/courses/<int:course_id>/participants/import/confirm", methods=["POST"])
+@roles(*EDITORS)
+def confirm_import(course_id: int):
+    """Import the checked file: every row, or none."""
+    course = db.get_or_404(Course, course_id)
+    form = ConfirmImportForm()
+    stored = imports.load_upload(current_app.instance_path, course.id, form.upload.data or "")
+    if not form.validate_on_submit() or stored is None:
+        flash("That upload is no longer available. Upload the file again.", "danger")
+        return redirect(url_for("participants.import_nominations", course_id=course.id))
+    filename, data = stored
+    try:
+        counts = imports.import_nominations(current_user, course, filename, data)
+    except imports.ImportFailed as exc:
+        db.session.rollback()
+        check = imports.ImportCheck([], exc.problems, [])
+        return render_template(
+            "participants/import_preview.html",
+            course=course,
+            check=check,
+            confirm=None,
+            filename="the file",
+        ), 422
+    db.session.commit()
+    imports.discard_upload(current_app.instance_path, course.id, form.upload.data)
+    flash(
+        f"{counts['nominations']} nominations imported ({counts['created_people']} new people, "
+        f"{counts['reused_people']} already known).",
+        "success",
+    )
+    return redirect(url_for("participants.by_country", course_id=course.id))
+
+
+@bp.route("/participants/import-template.xlsx")
+@roles(*EDITORS)
+def import_template():
+    """The nomination spreadsheet template."""
+    return _download(
+        imports.template_xlsx(),
+        "nominations-template.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@bp.route("/enrolments/<int:enrolment_id>")
+@roles(*READERS)
+def enrolment_detail(enrolment_id: int):
+    """One nomination and every change of its status."""
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    return render_template(
+        "participants/enrolment.html",
+        enrolment=enrolment,
+        transitions=ENROLMENT_TRANSITIONS[EnrolmentStatus(enrolment.status)],
+        status_form=EnrolmentStatusForm(),
+        can_edit=current_user.role in EDITORS,
+    )
+
+
+@bp.route("/enrolments/<int:enrolment_id>/status", methods=["POST"])
+@roles(*EDITORS)
+def change_enrolment_status(enrolment_id: int):
+    """Accept, confirm, reject, withdraw or reinstate a nomination."""
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    form = EnrolmentStatusForm()
+    if not form.validate_on_submit():
+        flash("Nothing was changed: reload the page and try again.", "danger")
+        return redirect(url_for("participants.enrolment_detail", enrolment_id=enrolment.id))
+    try:
+        invitation = services.change_enrolment_status(
+            current_user,
+            enrolment,
+            form.status.data,
+            form.reason.data or "",
+            form.override_reason.data or "",
+        )
+    except services.ParticipantError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("participants.enrolment_detail", enrolment_id=enrolment.id))
+    db.session.commit()
+    flash(f"{enrolment.person.full_name}: {enrolment.status_label.lower()}.", "success")
+    if invitation:
+        link = url_for("auth.accept_invitation", token=invitation, _external=True)
+        sent = send_invitation(enrolment.person.email, enrolment.person.full_name, link)
+        return render_template(
+            "participants/invitation.html", enrolment=enrolment, link=link, sent=sent
+        )
+    return redirect(
+        request.form.get("next")
+        or url_for("participants.enrolment_list", course_id=enrolment.course_id)
+    )
+
+
+def _course_enrolments(course: Course) -> list[Enrolment]:
+    return services.load_enrolments([course.id])
+
+
+@bp.route("/courses/<int:course_id>/participants/by-country")
+@roles(*READERS)
+def by_country(course_id: int):
+    """Participants by country, region, organisation kind and gender, with the sentence."""
+    course = db.get_or_404(Course, course_id)
+    figures = services.participants_by_country(_course_enrolments(course))
+    return render_template(
+        "participants/by_country.html", course=course, figures=figures, scope=course.code
+    )
+
+
+@bp.route("/courses/<int:course_id>/participants/by-country.svg")
+@roles(*READERS)
+def by_country_chart(course_id: int):
+    """The bar chart of participants by country."""
+    course = db.get_or_404(Course, course_id)
+    figures = services.participants_by_country(_course_enrolments(course))
+    return _svg(
+        charts.bar_chart(
+            f"Participants by country, {course.code}",
+            [(row.name, row.count) for row in figures.countries],
+        )
+    )
+
+
+@bp.route("/courses/<int:course_id>/participants/map.svg")
+@roles(*READERS)
+def by_country_map(course_id: int):
+    """The world map of participants."""
+    course = db.get_or_404(Course, course_id)
+    figures = services.participants_by_country(_course_enrolments(course))
+    return _svg(
+        charts.world_map(
+            f"Where the participants of {course.code} came from",
+            {row.code: row.count for row in figures.countries},
+        )
+    )
+
+
+LIST_HEADER = [
+    "Country",
+    "Title",
+    "Family name",
+    "Given name",
+    "Name in native script",
+    "Position",
+    "Organisation",
+    "Email",
+    "Status",
+]
+
+
+def _list_rows(enrolments):
+    for e in enrolments:
+        yield [
+            get_country(e.country_code).name,
+            e.person.title,
+            e.person.family_name,
+            e.person.given_name,
+            e.person.native_name,
+            e.position,
+            e.organisation.name if e.organisation else "",
+            e.person.email or "",
+            e.status_label,
+        ]
+
+
+@bp.route("/courses/<int:course_id>/participants/list")
+@roles(*READERS)
+def protocol_list(course_id: int):
+    """The list of participants in protocol order: by country, then family name."""
+    course = db.get_or_404(Course, course_id)
+    enrolments = services.protocol_order(_course_enrolments(course))
+    return render_template("participants/protocol_list.html", course=course, enrolments=enrolments)
+
+
+@bp.route("/courses/<int:course_id>/participants/list.<any(csv, xlsx):fmt>")
+@roles(*READERS)
+def protocol_list_export(course_id: int, fmt: str):
+    """The protocol-order list as CSV or XLSX, named <course-code>-participants.<ext>."""
+    course = db.get_or_404(Course, course_id)
+    rows = list(_list_rows(services.protocol_order(_course_enrolments(course))))
+    filename = f"{course.code}-participants.{fmt}"
+    if fmt == "csv":
+        return _download(to_csv(LIST_HEADER, rows), filename, "text/csv; charset=utf-8")
+    return _download(
+        to_xlsx("Participants", LIST_HEADER, rows),
+        filename,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _statistics_figures():
+    """Figures for the year and fund in the query string: (year, fund_id, courses, figures)."""
+    year = request.args.get("year", type=int)
+    fund_id = request.args.get("fund", type=int)
+    stmt = sa.select(Course.id)
+    if year:
+        stmt = stmt.where(Course.edition_year == year)
+    if fund_id:
+        stmt = stmt.where(Course.fund_id == fund_id)
+    course_ids = list(db.session.execute(stmt).scalars())
+    figures = services.participants_by_country(services.load_enrolments(course_ids))
+    return year, fund_id, len(course_ids), figures
+
+
+@bp.route("/statistics/participants")
+@roles(*READERS)
+def statistics():
+    """Participants by country across courses, for a year and/or a fund."""
+    year, fund_id, course_count, figures = _statistics_figures()
+    years = (
+        db.session.execute(
+            sa.select(Course.edition_year).distinct().order_by(Course.edition_year.desc())
+        )
+        .scalars()
+        .all()
+    )
+    funds = db.session.execute(sa.select(Fund).order_by(Fund.since_year)).scalars().all()
+    return render_template(
+        "participants/statistics.html",
+        figures=figures,
+        years=years,
+        funds=funds,
+        year=year,
+        fund_id=fund_id,
+        course_count=course_count,
+    )
+
+
+@bp.route("/statistics/participants/by-country.svg")
+@roles(*READERS)
+def statistics_chart():
+    """The bar chart for the statistics page's filters."""
+    _year, _fund_id, _count, figures = _statistics_figures()
+    return _svg(
+        charts.bar_chart(
+            "Participants by country", [(row.name, row.count) for row in figures.countries]
+        )
+    )
+
+
+@bp.route("/people/")
+@roles(*READERS)
+def people():
+    """Everyone who has taken part, searchable; the alumni list."""
+    query = request.args.get("q", "").strip()
+    stmt = (
+        sa.select(Person)
+        .options(selectinload(Person.organisation))
+        .order_by(Person.family_name, Person.given_name)
+    )
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(Person.family_name).like(like),
+                sa.func.lower(Person.given_name).like(like),
+                sa.func.lower(Person.email).like(like),
+                Person.native_name.like(f"%{query}%"),
+            )
+        )
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("participants/people.html", page=page, query=query)
+
+
+@bp.route("/people/<int:person_id>")
+@signed_in
+def person_detail(person_id: int):
+    """A person across the years: every course (and, later, meeting) they took part in."""
+    person = db.get_or_404(Person, person_id)
+    if current_user.role == "trainee" and current_user.person_id != person.id:
+        abort(404)
+    enrolments = (
+        db.session.execute(
+            sa.select(Enrolment)
+            .where(Enrolment.person_id == person.id)
+            .options(joinedload(Enrolment.course), joinedload(Enrolment.organisation))
+            .join(Course)
+            .order_by(Course.start_date)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template("participants/person.html", person=person, enrolments=enrolments)

@@ -1,0 +1,453 @@
+"""People, organisations, nominations and the participants-by-country figures.
+
+Services take plain values, add and flush, and record an audit entry; the caller commits.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ..audit import record_audit
+from ..auth import services as auth_services
+from ..auth.models import Role, User
+from ..countries import CountryError, get_country
+from ..extensions import db
+from .models import (
+    ENROLMENT_TRANSITIONS,
+    SEAT_HOLDING,
+    Enrolment,
+    EnrolmentStatus,
+    EnrolmentStatusChange,
+    Gender,
+    Organisation,
+    OrganisationKind,
+    Person,
+)
+
+
+class ParticipantError(ValueError):
+    """Input the rules refuse; ``field`` names the field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class QuotaError(ParticipantError):
+    """A seat quota or the capacity would be exceeded; a coordinator may override with a reason."""
+
+
+# --- organisations and people ---------------------------------------------------------
+
+
+def find_organisation(name: str, country_code: str) -> Organisation | None:
+    return db.session.execute(
+        sa.select(Organisation).where(
+            sa.func.lower(Organisation.name) == name.strip().lower(),
+            Organisation.country_code == country_code,
+        )
+    ).scalar_one_or_none()
+
+
+def get_or_create_organisation(
+    actor, name: str, country_code: str, kind: str = OrganisationKind.OTHER, acronym: str = ""
+) -> Organisation:
+    """The organisation with this name in this country, created when new."""
+    name = " ".join(name.split())
+    if not name:
+        raise ParticipantError("The organisation name is required.", "organisation")
+    if kind not in set(OrganisationKind):
+        raise ParticipantError(
+            f"“{kind}” is not an organisation kind (use one of: "
+            f"{', '.join(k.value for k in OrganisationKind)}).",
+            "organisation_kind",
+        )
+    organisation = find_organisation(name, country_code)
+    if organisation is None:
+        organisation = Organisation(
+            name=name, country_code=country_code, kind=kind, acronym=acronym.strip()
+        )
+        db.session.add(organisation)
+        db.session.flush()
+        record_audit(actor, "organisation.create", organisation, name=name)
+    return organisation
+
+
+def find_matching_person(
+    email: str | None, family_name: str, given_name: str, country_code: str
+) -> Person | None:
+    """The person this probably is: same email, or else same name and country."""
+    if email:
+        person = db.session.execute(
+            sa.select(Person).where(Person.email == email.strip().lower())
+        ).scalar_one_or_none()
+        if person is not None:
+            return person
+    return (
+        db.session.execute(
+            sa.select(Person)
+            .where(
+                sa.func.lower(Person.family_name) == family_name.strip().lower(),
+                sa.func.lower(Person.given_name) == given_name.strip().lower(),
+                Person.country_code == country_code,
+            )
+            .order_by(Person.id)
+        )
+        .scalars()
+        .first()
+    )
+
+
+@dataclass
+class PersonData:
+    """What a form or a spreadsheet row says about a person."""
+
+    family_name: str
+    given_name: str = ""
+    country_code: str = ""
+    native_name: str = ""
+    native_name_lang: str = ""
+    title: str = ""
+    gender: str | None = None
+    email: str | None = None
+    position: str = ""
+    organisation: str = ""
+    organisation_acronym: str = ""
+    organisation_kind: str = OrganisationKind.OTHER
+    extra: dict = field(default_factory=dict)
+
+    def cleaned(self) -> "PersonData":
+        """Trimmed values, the country checked, the email lower-cased; ParticipantError else."""
+        if not self.family_name.strip():
+            raise ParticipantError("The family name is required.", "family_name")
+        try:
+            country = get_country(self.country_code)
+        except CountryError as exc:
+            raise ParticipantError(str(exc), "country") from exc
+        gender = (self.gender or "").strip().lower() or None
+        if gender and gender not in set(Gender):
+            raise ParticipantError(
+                f"“{self.gender}” is not a gender this app records (female, male, other, "
+                "or leave it empty).",
+                "gender",
+            )
+        email = (self.email or "").strip().lower() or None
+        return PersonData(
+            family_name=" ".join(self.family_name.split()),
+            given_name=" ".join(self.given_name.split()),
+            country_code=country.code,
+            native_name=self.native_name.strip(),
+            native_name_lang=self.native_name_lang.strip(),
+            title=self.title.strip(),
+            gender=gender,
+            email=email,
+            position=self.position.strip(),
+            organisation=" ".join(self.organisation.split()),
+            organisation_acronym=self.organisation_acronym.strip(),
+            organisation_kind=(self.organisation_kind or OrganisationKind.OTHER).strip().lower(),
+        )
+
+
+def create_person(actor, data: PersonData) -> Person:
+    """A new person record; the email must not belong to someone else."""
+    data = data.cleaned()
+    if (
+        data.email
+        and db.session.execute(sa.select(Person.id).where(Person.email == data.email)).first()
+    ):
+        raise ParticipantError(f"{data.email} already belongs to another person.", "email")
+    organisation = None
+    if data.organisation:
+        organisation = get_or_create_organisation(
+            actor,
+            data.organisation,
+            data.country_code,
+            data.organisation_kind,
+            data.organisation_acronym,
+        )
+    person = Person(
+        family_name=data.family_name,
+        given_name=data.given_name,
+        native_name=data.native_name,
+        native_name_lang=data.native_name_lang,
+        title=data.title,
+        gender=data.gender,
+        country_code=data.country_code,
+        organisation=organisation,
+        position=data.position,
+        email=data.email,
+    )
+    db.session.add(person)
+    db.session.flush()
+    record_audit(actor, "person.create", person, name=person.full_name)
+    return person
+
+
+def update_person_from(actor, person: Person, data: PersonData) -> Person:
+    """Fill in what a newer record knows (position, organisation, email) without losing data."""
+    data = data.cleaned()
+    changes = {}
+    if data.organisation:
+        organisation = get_or_create_organisation(
+            actor,
+            data.organisation,
+            data.country_code,
+            data.organisation_kind,
+            data.organisation_acronym,
+        )
+        if person.organisation_id != organisation.id:
+            changes["organisation"] = organisation.name
+            person.organisation = organisation
+    for name in ("position", "title", "native_name", "native_name_lang", "gender"):
+        value = getattr(data, name)
+        if value and getattr(person, name) != value:
+            changes[name] = value
+            setattr(person, name, value)
+    if data.email and not person.email:
+        changes["email"] = data.email
+        person.email = data.email
+    if changes:
+        db.session.flush()
+        record_audit(actor, "person.update", person, **changes)
+    return person
+
+
+# --- nominations ------------------------------------------------------------------------
+
+
+def seat_problem(course, country_code: str, extra: int = 1, exclude_id: int | None = None):
+    """Why ``extra`` more seats for ``country_code`` would break a quota or the capacity."""
+    holding = (
+        sa.select(sa.func.count())
+        .select_from(Enrolment)
+        .where(Enrolment.course_id == course.id, Enrolment.status.in_(SEAT_HOLDING))
+    )
+    if exclude_id is not None:
+        holding = holding.where(Enrolment.id != exclude_id)
+    total = db.session.execute(holding).scalar_one()
+    if total + extra > course.capacity:
+        return f"the course is full ({total} of {course.capacity} places taken)"
+    if course.quotas:
+        quotas = {q.country_code: q.seats for q in course.quotas}
+        name = get_country(country_code).name
+        if country_code not in quotas:
+            return f"{name} has no seats in this course"
+        taken = db.session.execute(
+            holding.where(Enrolment.country_code == country_code)
+        ).scalar_one()
+        if taken + extra > quotas[country_code]:
+            return f"{name} has {quotas[country_code]} seats and {taken} are taken"
+    return None
+
+
+def _record_status(actor, enrolment: Enrolment, from_status, to_status, reason: str = "") -> None:
+    enrolment.history.append(
+        EnrolmentStatusChange(
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            changed_by_id=getattr(actor, "id", None),
+            changed_by_label=getattr(actor, "email", None) or "system",
+        )
+    )
+
+
+def nominate(
+    actor, course, person: Person, nominated_by: str = "", override_reason: str = ""
+) -> Enrolment:
+    """Nominate ``person`` to ``course``; QuotaError when no seat is left, unless overridden."""
+    from ..courses.models import CourseStatus
+
+    if course.status in (CourseStatus.COMPLETED, CourseStatus.CANCELLED):
+        raise ParticipantError(f"The course is {course.status_label.lower()}: no new nominations.")
+    existing = db.session.execute(
+        sa.select(Enrolment).where(
+            Enrolment.course_id == course.id, Enrolment.person_id == person.id
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        raise ParticipantError(
+            f"{person.full_name} is already in this course ({existing.status_label.lower()})."
+        )
+    problem = seat_problem(course, person.country_code)
+    if problem and not override_reason.strip():
+        raise QuotaError(f"Cannot nominate {person.full_name}: {problem}.", "quota")
+    enrolment = Enrolment(
+        course_id=course.id,
+        person=person,
+        status=EnrolmentStatus.NOMINATED,
+        country_code=person.country_code,
+        organisation_id=person.organisation_id,
+        position=person.position,
+        nominated_by=nominated_by.strip(),
+        quota_override_reason=override_reason.strip() if problem else "",
+    )
+    db.session.add(enrolment)
+    _record_status(
+        actor,
+        enrolment,
+        None,
+        EnrolmentStatus.NOMINATED,
+        f"Seat rule overridden: {override_reason.strip()}" if problem else "",
+    )
+    db.session.flush()
+    record_audit(
+        actor,
+        "enrolment.nominate",
+        enrolment,
+        course=course.code,
+        person=person.full_name,
+        **({"override": override_reason.strip()} if problem else {}),
+    )
+    return enrolment
+
+
+def change_enrolment_status(
+    actor, enrolment: Enrolment, new_status: str, reason: str = "", override_reason: str = ""
+) -> str | None:
+    """Move an enrolment along its flow. Returns an invitation secret when confirming creates
+    a trainee account that still needs a password; None otherwise."""
+    current = EnrolmentStatus(enrolment.status)
+    try:
+        target = EnrolmentStatus(new_status)
+    except ValueError as exc:
+        raise ParticipantError(f"Unknown status {new_status!r}.", "status") from exc
+    if target not in ENROLMENT_TRANSITIONS[current]:
+        raise ParticipantError(
+            f"A {current.label.lower()} participant cannot become {target.label.lower()}.",
+            "status",
+        )
+    if target in SEAT_HOLDING and current not in SEAT_HOLDING:
+        problem = seat_problem(enrolment.course, enrolment.country_code, exclude_id=enrolment.id)
+        if problem and not override_reason.strip():
+            raise QuotaError(f"Cannot reinstate {enrolment.person.full_name}: {problem}.", "quota")
+        if problem:
+            enrolment.quota_override_reason = override_reason.strip()
+            reason = f"{reason} Seat rule overridden: {override_reason.strip()}".strip()
+    enrolment.status = target
+    _record_status(actor, enrolment, current, target, reason.strip())
+    db.session.flush()
+    record_audit(
+        actor, "enrolment.status", enrolment, **{"from": current.value, "to": target.value}
+    )
+    if target == EnrolmentStatus.CONFIRMED:
+        return ensure_trainee_account(actor, enrolment.person)
+    return None
+
+
+def ensure_trainee_account(actor, person: Person) -> str | None:
+    """Give a confirmed participant a trainee account; an invitation secret when it is new
+    (or has never been used), None when the person has no email or already signed in."""
+    if not person.email:
+        return None
+    user = (
+        db.session.execute(
+            sa.select(User).where(sa.or_(User.person_id == person.id, User.email == person.email))
+        )
+        .scalars()
+        .first()
+    )
+    if user is None:
+        user = auth_services.create_user(actor, person.email, person.full_name, Role.TRAINEE, None)
+        user.person_id = person.id
+        db.session.flush()
+    elif user.person_id is None and user.role == Role.TRAINEE:
+        user.person_id = person.id
+    if user.password_hash is None and user.person_id == person.id:
+        return auth_services.create_invitation(actor, user)
+    return None
+
+
+# --- participants by country ----------------------------------------------------------
+
+
+def participating(stmt):
+    """Enrolments that count as participants: every one holding a seat (nominated, accepted,
+    confirmed, completed), so a course's table fills as nominations arrive; withdrawn and
+    rejected people are left out."""
+    return stmt.where(Enrolment.status.in_(SEAT_HOLDING))
+
+
+def load_enrolments(course_ids: list[int], statuses=None) -> list[Enrolment]:
+    """Enrolments of these courses with person and organisation, in one query."""
+    stmt = (
+        sa.select(Enrolment)
+        .where(Enrolment.course_id.in_(course_ids))
+        .options(joinedload(Enrolment.person), joinedload(Enrolment.organisation))
+    )
+    stmt = participating(stmt) if statuses is None else stmt.where(Enrolment.status.in_(statuses))
+    return list(db.session.execute(stmt).scalars().unique())
+
+
+@dataclass
+class CountryRow:
+    code: str
+    name: str  #: display name (UN/WIPO)
+    short_name: str  #: for prose
+    region: str | None
+    count: int
+    organisations: list[str]
+
+
+@dataclass
+class ByCountry:
+    """Participants counted by country, region, organisation kind and gender."""
+
+    countries: list[CountryRow]
+    regions: list[tuple[str, int]]
+    kinds: list[tuple[str, int]]
+    genders: list[tuple[str, int]]
+    total: int
+
+    @property
+    def sentence(self) -> str:
+        """'Algeria (1 person), Bhutan (1), Cambodia (2), ...' as coordinators write it."""
+        parts = []
+        for index, row in enumerate(self.countries):
+            unit = (" person" if row.count == 1 else " people") if index == 0 else ""
+            parts.append(f"{row.short_name} ({row.count}{unit})")
+        return ", ".join(parts)
+
+
+def participants_by_country(enrolments: list[Enrolment]) -> ByCountry:
+    """Count ``enrolments`` by country (display-name order), region, kind and gender."""
+    by_code: dict[str, list[Enrolment]] = defaultdict(list)
+    for enrolment in enrolments:
+        by_code[enrolment.country_code].append(enrolment)
+    rows = []
+    for code, items in by_code.items():
+        country = get_country(code)
+        organisations = sorted({e.organisation.name for e in items if e.organisation})
+        rows.append(
+            CountryRow(
+                code, country.name, country.short_name, country.region, len(items), organisations
+            )
+        )
+    rows.sort(key=lambda row: row.name)
+    regions = Counter(row.region or "Other" for row in rows for _ in range(row.count))
+    kinds = Counter(
+        OrganisationKind(e.organisation.kind).label if e.organisation else "Not recorded"
+        for e in enrolments
+    )
+    genders = Counter((e.person.gender or "not recorded").capitalize() for e in enrolments)
+    return ByCountry(
+        countries=rows,
+        regions=sorted(regions.items()),
+        kinds=sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])),
+        genders=sorted(genders.items()),
+        total=len(enrolments),
+    )
+
+
+def protocol_order(enrolments: list[Enrolment]) -> list[Enrolment]:
+    """By country (display name), then family name, then given name."""
+    return sorted(
+        enrolments,
+        key=lambda e: (
+            get_country(e.country_code).name,
+            e.person.family_name.casefold(),
+            e.person.given_name.casefold(),
+        ),
+    )
