@@ -1,5 +1,7 @@
 """Charts as SVG (pygal): the same drawing in the page (as an image) and, later, in PDFs."""
 
+import re
+
 import pygal
 from pygal.style import Style
 
@@ -22,6 +24,14 @@ def _config(chart, title: str):
     return chart
 
 
+_SCRIPT = re.compile(rb"<script.*?</script>", re.DOTALL)
+
+
+def _render(chart) -> bytes:
+    """The SVG without pygal's configuration script: a chart here is a picture."""
+    return _SCRIPT.sub(b"", chart.render())
+
+
 def bar_chart(title: str, items: list[tuple[str, int]]) -> bytes:
     """A horizontal bar chart of (label, count), in the order given."""
     height = 120 + 28 * max(len(items), 1)
@@ -30,7 +40,7 @@ def bar_chart(title: str, items: list[tuple[str, int]]) -> bytes:
     )
     chart.x_labels = [label for label, _count in reversed(items)]
     chart.add("Participants", [count for _label, count in reversed(items)])
-    return chart.render()
+    return _render(chart)
 
 
 def world_map(title: str, counts: dict[str, int]) -> bytes:
@@ -39,4 +49,4 @@ def world_map(title: str, counts: dict[str, int]) -> bytes:
 
     chart = _config(World(style=STYLE, width=900, height=500), title)
     chart.add("Participants", {code.lower(): count for code, count in counts.items()})
-    return chart.render()
+    return _render(chart)

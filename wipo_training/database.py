@@ -23,9 +23,10 @@ BUSY_TIMEOUT_MS = 30_000
 def _on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, see _on_begin
     cursor = dbapi_connection.cursor()
+    # The timeout first: even switching to WAL may have to wait for another process.
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 

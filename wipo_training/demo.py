@@ -4,7 +4,9 @@ import sqlalchemy as sa
 
 from .auth import services as auth_services
 from .auth.models import User
+from .demo_courses import load_demo_courses
 from .extensions import db
+from .participants.models import Person
 
 DEMO_PASSWORD = "wipo-demo-2013"  # noqa: S105  (public demo accounts, see README)
 
@@ -29,4 +31,12 @@ def load_demo() -> list[str]:
         if auth_services.user_by_email(email) is None:
             auth_services.create_user(None, email, name, role, DEMO_PASSWORD)
             created.append(email)
+    trainee = auth_services.user_by_email("trainee@demo.test")
+    if load_demo_courses(trainee.email):
+        # The demo trainee is Sokha Chan of Cambodia, a 2013 participant.
+        person = db.session.execute(
+            sa.select(Person).where(Person.email == trainee.email)
+        ).scalar_one()
+        trainee.person_id = person.id
+        trainee.display_name = person.full_name
     return created

@@ -19,7 +19,6 @@ class MeSchema(Schema):
     role = fields.String(required=True)
 
 
-@blp.before_request
 def _csrf_for_cookie_callers():
     """Scripts with a bearer token need no CSRF token; a browser using its cookie does."""
     if request.method not in {"GET", "HEAD", "OPTIONS"} and not g.get("authenticated_by_token"):
@@ -41,5 +40,20 @@ def register_api(app) -> None:
     from ..extensions import api
 
     api.init_app(app)
-    csrf.exempt(blp)
-    api.register_blueprint(blp)
+    for blueprint in API_BLUEPRINTS:
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
+
+
+def _collect_blueprints():
+    from ..courses.api import blp as courses_blp
+    from ..participants.api import blp as participants_blp
+
+    blueprints = (blp, courses_blp, participants_blp)
+    for blueprint in blueprints:
+        blueprint.before_request(_csrf_for_cookie_callers)
+    return blueprints
+
+
+#: Every API blueprint, each checking CSRF for browser (cookie) callers.
+API_BLUEPRINTS = _collect_blueprints()

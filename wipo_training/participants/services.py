@@ -315,8 +315,9 @@ def change_enrolment_status(
     except ValueError as exc:
         raise ParticipantError(f"Unknown status {new_status!r}.", "status") from exc
     if target not in ENROLMENT_TRANSITIONS[current]:
+        article = "An" if current.value[0] in "aeiou" else "A"
         raise ParticipantError(
-            f"A {current.label.lower()} participant cannot become {target.label.lower()}.",
+            f"{article} {current.label.lower()} participant cannot become {target.label.lower()}.",
             "status",
         )
     if target in SEAT_HOLDING and current not in SEAT_HOLDING:

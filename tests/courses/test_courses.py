@@ -1,0 +1,257 @@
+"""Courses: rules, status flow, quotas, next edition, pages and who sees what."""
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import csrf_token, make_course, make_person
+from wipo_training.courses import services
+from wipo_training.courses.models import Course, Fund
+from wipo_training.extensions import db
+from wipo_training.participants import services as participant_services
+
+
+def test_the_migration_seeds_both_funds(app_ctx):
+    funds = db.session.execute(sa.select(Fund).order_by(Fund.since_year)).scalars().all()
+    assert [(f.name, f.since_year) for f in funds] == [
+        ("WIPO Japan Funds-in-Trust", 1987),
+        ("Japan Funds-in-Trust for Africa and LDCs", 2008),
+    ]
+
+
+@pytest.mark.parametrize(
+    "values, field, message",
+    [
+        ({"end_date": date(2013, 12, 1)}, "end_date", "cannot end before it starts"),
+        ({"capacity": 0}, "capacity", "at least 1"),
+        ({"country_code": "UK"}, "country_code", "use GB"),
+        ({"time_zone": "Tokyo"}, "time_zone", "not a time zone"),
+        ({"title": "  "}, "title", "required"),
+        ({"nomination_deadline": date(2014, 1, 1)}, "nomination_deadline", "before the course"),
+        ({"min_attendance_pct": 120}, "min_attendance_pct", "percentage"),
+    ],
+)
+def test_bad_course_values_are_refused_and_named(app_ctx, values, field, message):
+    with pytest.raises(services.CourseError) as error:
+        make_course(**values)
+    assert error.value.field == field and message in str(error.value)
+    db.session.rollback()
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Course)).scalar() == 0
+
+
+def test_codes_are_unique(app_ctx):
+    make_course()
+    with pytest.raises(services.CourseError, match="used by another course"):
+        make_course(code="enf-2013")
+
+
+def test_status_flow(app_ctx):
+    course = make_course()
+    with pytest.raises(services.CourseError, match="cannot become completed"):
+        services.change_course_status(None, course, "completed")
+    for status in ("nominations_open", "confirmed", "running", "completed"):
+        services.change_course_status(None, course, status)
+    with pytest.raises(services.CourseError, match="cannot become cancelled"):
+        services.change_course_status(None, course, "cancelled")
+    other = make_course(
+        code="ENF-2014",
+        start_date=date(2014, 12, 1),
+        end_date=date(2014, 12, 12),
+        nomination_deadline=None,
+    )
+    services.change_course_status(None, other, "nominations_open")
+    services.change_course_status(None, other, "cancelled")
+    assert other.status == "cancelled"
+
+
+def test_quotas_parse_names_and_codes_and_reject_bad_lines(app_ctx):
+    assert services.parse_quota_lines("Viet Nam: 6\nLaos: 1\n\nthe Philippines : 2\nDZ:1") == {
+        "VN": 6,
+        "LA": 1,
+        "PH": 2,
+        "DZ": 1,
+    }
+    for text, message in [
+        ("Viet Nam 6", "Line 1: write"),
+        ("Narnia: 2", "Line 1: “Narnia”"),
+        ("VN: 2\nViet Nam: 3", "Line 2: Viet Nam is listed twice"),
+        ("VN: two", "not a number"),
+    ]:
+        with pytest.raises(services.CourseError, match=message):
+            services.parse_quota_lines(text)
+    course = make_course(capacity=5)
+    with pytest.raises(services.CourseError, match="more than the capacity of 5"):
+        services.set_quotas(None, course, {"VN": 4, "TH": 3})
+
+
+def test_copy_as_next_edition_moves_dates_and_keeps_quotas(app_ctx):
+    course = make_course()
+    services.set_quotas(None, course, {"VN": 6, "KH": 2})
+    copy = services.copy_as_next_edition(None, course, date(2014, 12, 1), "ENF-2014")
+    assert (copy.start_date, copy.end_date) == (date(2014, 12, 1), date(2014, 12, 12))
+    assert copy.nomination_deadline == date(2014, 10, 30)
+    assert copy.edition_year == 2014 and copy.status == "draft"
+    assert {q.country_code: q.seats for q in copy.quotas} == {"VN": 6, "KH": 2}
+    assert copy.previous_edition_id == course.id and copy.title == course.title
+    assert services.suggested_next_start(course).weekday() == course.start_date.weekday()
+
+
+def test_an_edit_from_an_outdated_page_is_refused(app_ctx):
+    course = make_course()
+    db.session.commit()
+    read_version = course.version
+    services.update_course(None, course, read_version, venue="APIC, Tokyo")
+    db.session.commit()
+    with pytest.raises(services.ConflictError, match="Someone else saved this course"):
+        services.update_course(None, course, read_version, venue="Somewhere else")
+    assert course.venue == "APIC, Tokyo"
+
+
+def test_checklist_names_what_is_missing(app_ctx):
+    course = make_course()
+    next_status, items = services.next_step_checklist(course)
+    assert next_status == "nominations_open"
+    assert [i.label for i in items if not i.done] == ["Seat quotas per country set"]
+    services.change_course_status(None, course, "nominations_open")
+    participant_services.nominate(None, course, make_person())
+    _next, items = services.next_step_checklist(course)
+    assert "Every nomination decided (1 open)" in [i.label for i in items if not i.done]
+
+
+def course_form(client, **changes):
+    data = {
+        "csrf_token": csrf_token(client, "/courses/new"),
+        "fund_id": "1",
+        "title": "Training Course on Patent Examination",
+        "code": "pat-2027",
+        "organisers": "JPO, WIPO",
+        "venue": "APIC",
+        "city": "Tokyo",
+        "country_code": "JP",
+        "start_date": "2027-06-07",
+        "end_date": "2027-06-18",
+        "time_zone": "Asia/Tokyo",
+        "capacity": "20",
+        "min_attendance_pct": "80",
+        "evaluation_required": "y",
+    }
+    data.update(changes)
+    return data
+
+
+def test_coordinator_creates_and_edits_a_course(app, login_as):
+    client = login_as("coordinator")
+    response = client.post("/courses/new", data=course_form(client))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "PAT-2027" in page and "7–18 June 2027" in page and "Seat quotas per country set" in page
+    response = client.post("/courses/new", data=course_form(client, code="PAT-2027"))
+    assert "The code PAT-2027 is used by another course." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Course)).scalar() == 1
+
+
+def test_course_list_filters_and_trainee_scope(app, login_as, users):
+    with app.app_context():
+        first = make_course()
+        make_course(
+            code="LDC-2016",
+            title="IP Administration",
+            fund_id=2,
+            edition_year=2016,
+            start_date=date(2016, 10, 17),
+            end_date=date(2016, 10, 28),
+            nomination_deadline=None,
+        )
+        person = make_person(email=users["trainee"])
+        participant_services.nominate(None, first, person)
+        from wipo_training.auth.services import user_by_email
+
+        user_by_email(users["trainee"]).person_id = person.id
+        db.session.commit()
+    client = login_as("staff")
+    assert "LDC-2016" in client.get("/courses/?year=2016").get_data(as_text=True)
+    page = client.get("/courses/?year=2016").get_data(as_text=True)
+    assert "ENF-2013" not in page
+    assert "ENF-2013" in client.get("/courses/?q=enforcement").get_data(as_text=True)
+    assert "No course matches" in client.get("/courses/?status=running").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+    trainee = login_as("trainee")
+    page = trainee.get("/courses/").get_data(as_text=True)
+    assert "ENF-2013" in page and "LDC-2016" not in page
+    assert trainee.get("/courses/2").status_code == 404
+    assert trainee.get("/courses/1").status_code == 200
+    assert trainee.get("/api/v1/courses/2").status_code == 404
+
+
+def test_admin_edits_a_fund(login_as):
+    client = login_as("admin")
+    response = client.post(
+        "/funds/1/edit",
+        data={
+            "csrf_token": csrf_token(client, "/funds/1/edit"),
+            "name": "WIPO Japan Funds-in-Trust",
+            "short_name": "FIT/Japan (ESCAP)",
+            "since_year": "1987",
+            "description": "Edited.",
+        },
+    )
+    assert response.status_code == 302
+    assert "Edited." in client.get("/funds/").get_data(as_text=True)
+
+
+def test_api_create_patch_and_conflict(app, users):
+    from tests.test_api import create_token
+
+    token = create_token(app, users["coordinator"])
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.post(
+        "/api/v1/courses",
+        headers=headers,
+        json={
+            "fund_id": 1,
+            "title": "Patent examination",
+            "code": "PAT-2027",
+            "country_code": "JP",
+            "start_date": "2027-06-07",
+            "end_date": "2027-06-18",
+            "capacity": 20,
+        },
+    )
+    assert response.status_code == 201, response.json
+    course = response.json
+    assert course["status"] == "draft" and course["edition_year"] == 2027
+    response = client.patch(
+        f"/api/v1/courses/{course['id']}",
+        headers=headers,
+        json={"venue": "APIC", "version": course["version"]},
+    )
+    assert response.status_code == 200 and response.json["venue"] == "APIC"
+    stale = client.patch(
+        f"/api/v1/courses/{course['id']}",
+        headers=headers,
+        json={"venue": "Elsewhere", "version": course["version"]},
+    )
+    assert stale.status_code == 409 and "Someone else" in stale.json["message"]
+    bad = client.post(
+        "/api/v1/courses",
+        headers=headers,
+        json={
+            "fund_id": 1,
+            "title": "X",
+            "code": "X-1",
+            "country_code": "UK",
+            "start_date": "2027-06-07",
+            "end_date": "2027-06-01",
+            "capacity": 20,
+        },
+    )
+    assert bad.status_code == 422
+    staff_token = create_token(app, users["staff"])
+    forbidden = client.post(
+        "/api/v1/courses", headers={"Authorization": f"Bearer {staff_token}"}, json={}
+    )
+    assert forbidden.status_code == 403
+    assert client.get("/api/v1/funds", headers=headers).json[0]["code"] == "FIT-JP"

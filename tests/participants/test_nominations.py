@@ -1,0 +1,182 @@
+"""Nominations: one record per person, seat quotas and capacity, history, invitations."""
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import csrf_token, login, make_course, make_person
+from wipo_training.auth import services as auth_services
+from wipo_training.auth.models import User
+from wipo_training.courses import services as course_services
+from wipo_training.extensions import db
+from wipo_training.participants import services
+from wipo_training.participants.models import Enrolment, Person
+
+
+@pytest.fixture
+def course(app_ctx):
+    course = make_course(capacity=4)
+    course_services.set_quotas(None, course, {"VN": 2, "KH": 1})
+    db.session.commit()  # let other connections (the users fixture) write too
+    return course
+
+
+def test_quota_per_country_is_enforced_and_can_be_overridden(course):
+    services.nominate(None, course, make_person(family_name="Nguyen"))
+    services.nominate(None, course, make_person(family_name="Tran"))
+    third = make_person(family_name="Le")
+    with pytest.raises(services.QuotaError, match="Viet Nam has 2 seats and 2 are taken"):
+        services.nominate(None, course, third)
+    enrolment = services.nominate(None, course, third, override_reason="Host country request")
+    assert enrolment.quota_override_reason == "Host country request"
+    assert "Seat rule overridden: Host country request" in enrolment.history[0].reason
+    with pytest.raises(services.QuotaError, match="Thailand has no seats in this course"):
+        services.nominate(None, course, make_person(family_name="Srisuk", country_code="TH"))
+
+
+def test_capacity_is_enforced(course):
+    course.quotas.clear()
+    for name in ("A", "B", "C", "D"):
+        services.nominate(None, course, make_person(family_name=name))
+    with pytest.raises(services.QuotaError, match="the course is full \\(4 of 4"):
+        services.nominate(None, course, make_person(family_name="E"))
+
+
+def test_withdrawn_people_free_their_seat_and_history_is_kept(users, course):
+    admin = auth_services.user_by_email(users["admin"])
+    first = services.nominate(admin, course, make_person(family_name="Chan", country_code="KH"))
+    services.change_enrolment_status(admin, first, "withdrawn", "Visa refused")
+    second = services.nominate(admin, course, make_person(family_name="Keo", country_code="KH"))
+    assert second.status == "nominated"
+    with pytest.raises(services.QuotaError, match="Cannot reinstate"):
+        services.change_enrolment_status(admin, first, "nominated")
+    assert [(h.from_status, h.to_status, h.changed_by_label, h.reason) for h in first.history] == [
+        (None, "nominated", "admin@example.test", ""),
+        ("nominated", "withdrawn", "admin@example.test", "Visa refused"),
+    ]
+    with pytest.raises(services.ParticipantError, match="cannot become completed"):
+        services.change_enrolment_status(admin, second, "completed")
+
+
+def test_the_same_person_is_not_nominated_twice(course):
+    person = make_person()
+    services.nominate(None, course, person)
+    with pytest.raises(services.ParticipantError, match="already in this course"):
+        services.nominate(None, course, person)
+
+
+def test_matching_by_email_then_name_and_country(app_ctx):
+    person = make_person(email="lan@noip.example")
+    assert services.find_matching_person("LAN@noip.example", "X", "Y", "TH") == person
+    assert services.find_matching_person(None, "nguyen", "thi lan", "VN") == person
+    assert services.find_matching_person(None, "Nguyen", "Thi Lan", "KH") is None
+
+
+def test_confirming_creates_a_trainee_account_with_a_single_use_invitation(app):
+    with app.app_context():
+        person = make_person(email="lan@noip.example")
+        enrolment = services.nominate(None, make_course(), person)
+        services.change_enrolment_status(None, enrolment, "accepted")
+        token = services.change_enrolment_status(None, enrolment, "confirmed")
+        db.session.commit()
+        user = db.session.execute(
+            sa.select(User).where(User.email == "lan@noip.example")
+        ).scalar_one()
+        assert user.role == "trainee" and user.person_id == person.id
+        assert user.password_hash is None
+    client = app.test_client()
+    page = client.get(f"/invitation/{token}").get_data(as_text=True)
+    assert "Choose a password for" in page
+    response = client.post(
+        f"/invitation/{token}",
+        data={
+            "csrf_token": csrf_token(client, f"/invitation/{token}"),
+            "new_password": "my own password",
+            "confirm_password": "my own password",
+        },
+    )
+    assert response.status_code == 302
+    assert "ENF-2013" in client.get("/courses/").get_data(as_text=True)
+    again = app.test_client().get(f"/invitation/{token}")
+    assert again.status_code == 410 and "used already" in again.get_data(as_text=True)
+    assert login(app.test_client(), "lan@noip.example", "my own password").status_code == 302
+
+
+def test_nomination_form_offers_to_reuse_a_known_person(app, login_as):
+    with app.app_context():
+        make_course()
+        make_person(
+            family_name="Chan",
+            given_name="Sokha",
+            country_code="KH",
+            email="sokha@moc.example",
+            organisation="Ministry of Commerce",
+        )
+        db.session.commit()
+    client = login_as("coordinator")
+    form = {
+        "csrf_token": csrf_token(client, "/courses/1/participants/new"),
+        "family_name": "Chan",
+        "given_name": "Sokha",
+        "country_code": "KH",
+        "organisation_kind": "ip_office",
+        "position": "Chief of Bureau",
+    }
+    page = client.post("/courses/1/participants/new", data=form).get_data(as_text=True)
+    assert "Is this the same person?" in page
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Enrolment)).scalar() == 0
+    response = client.post(
+        "/courses/1/participants/new", data={**form, "person_choice": "person:1"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Person)).scalar() == 1
+        assert db.session.get(Person, 1).position == "Chief of Bureau"
+    page = client.get("/people/1").get_data(as_text=True)
+    assert "ENF-2013" in page and "Chief of Bureau" in page
+
+
+def test_quota_message_on_the_form_and_override(app, login_as):
+    with app.app_context():
+        course = make_course()
+        course_services.set_quotas(None, course, {"KH": 1})
+        services.nominate(None, course, make_person(family_name="Keo", country_code="KH"))
+        db.session.commit()
+    client = login_as("coordinator")
+    form = {
+        "csrf_token": csrf_token(client, "/courses/1/participants/new"),
+        "family_name": "Chan",
+        "given_name": "Sokha",
+        "country_code": "KH",
+        "organisation_kind": "other",
+        "person_choice": "new",
+    }
+    page = client.post("/courses/1/participants/new", data=form).get_data(as_text=True)
+    assert "Cambodia has 1 seats and 1 are taken" in page
+    response = client.post(
+        "/courses/1/participants/new", data={**form, "override_reason": "Replacement speaker"}
+    )
+    assert response.status_code == 302
+
+
+def test_status_buttons_and_the_enrolment_history_page(app, login_as):
+    with app.app_context():
+        course = make_course()
+        services.nominate(None, course, make_person())
+        db.session.commit()
+    client = login_as("coordinator")
+    token = csrf_token(client, "/courses/1/participants")
+    assert (
+        client.post(
+            "/enrolments/1/status", data={"csrf_token": token, "status": "accepted"}
+        ).status_code
+        == 302
+    )
+    bad = client.post(
+        "/enrolments/1/status",
+        data={"csrf_token": token, "status": "completed"},
+        follow_redirects=True,
+    )
+    assert "An accepted participant cannot become completed." in bad.get_data(as_text=True)
+    page = client.get("/enrolments/1").get_data(as_text=True)
+    assert "nominated → accepted" in page and "coordinator@example.test" in page

@@ -1,0 +1,156 @@
+"""JSON API for funds and courses (under /api/v1)."""
+
+from flask import abort as flask_abort
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from ..access import roles, signed_in
+from ..extensions import db
+from . import services
+from .models import Course, CourseStatus, Fund
+
+blp = Blueprint("courses_api", __name__, url_prefix="/api/v1", description="Funds and courses.")
+
+EDITORS = ("admin", "coordinator")
+
+
+class FundSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String()
+    name = fields.String()
+    short_name = fields.String()
+    since_year = fields.Integer()
+    eligibility = fields.String()
+
+
+class QuotaSchema(Schema):
+    country_code = fields.String()
+    seats = fields.Integer()
+
+
+class CourseSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    fund_id = fields.Integer(required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    edition_year = fields.Integer()
+    organisers = fields.String(load_default="")
+    venue = fields.String(load_default="")
+    city = fields.String(load_default="")
+    country_code = fields.String(required=True, validate=validate.Length(equal=2))
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    time_zone = fields.String(load_default="Asia/Tokyo")
+    objectives = fields.String(load_default="")
+    target_audience = fields.String(load_default="")
+    capacity = fields.Integer(required=True, validate=validate.Range(min=1))
+    nomination_deadline = fields.Date(allow_none=True, load_default=None)
+    min_attendance_pct = fields.Integer(load_default=80, validate=validate.Range(0, 100))
+    evaluation_required = fields.Boolean(load_default=True)
+    country_report_required = fields.Boolean(load_default=True)
+    status = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    quotas = fields.List(fields.Nested(QuotaSchema), dump_only=True)
+
+
+class CoursePatchSchema(CourseSchema):
+    #: The version the client last read; the change is refused (409) if it is outdated.
+    version = fields.Integer(load_only=True)
+    status = fields.String(validate=validate.OneOf([s.value for s in CourseStatus]))
+
+
+class CourseQuerySchema(Schema):
+    year = fields.Integer()
+    fund = fields.Integer()
+    status = fields.String(validate=validate.OneOf([s.value for s in CourseStatus]))
+    q = fields.String()
+
+
+def visible_course_or_404(course_id: int) -> Course:
+    """The course if the caller may see it; 404 otherwise."""
+    course = db.session.get(Course, course_id)
+    if course is None or not services.can_see_course(current_user, course):
+        flask_abort(404)
+    return course
+
+
+def _unprocessable(exc: services.CourseError):
+    abort(422, message=str(exc), errors={"json": {exc.field or "_schema": [str(exc)]}})
+
+
+@blp.route("/funds")
+@signed_in
+@blp.response(200, FundSchema(many=True))
+def list_funds():
+    """The funds that pay for courses."""
+    return db.session.execute(db.select(Fund).order_by(Fund.since_year)).scalars().all()
+
+
+@blp.route("/courses")
+@signed_in
+@blp.arguments(CourseQuerySchema, location="query")
+@blp.response(200, CourseSchema(many=True))
+@blp.paginate()
+def list_courses(filters, pagination_parameters):
+    """Courses the caller may see, newest first; filter by year, fund, status, text."""
+    stmt = services.filter_courses(
+        services.visible_courses(current_user),
+        filters.get("year"),
+        filters.get("fund"),
+        filters.get("status"),
+        filters.get("q"),
+    )
+    page = db.paginate(
+        stmt,
+        page=pagination_parameters.page,
+        per_page=pagination_parameters.page_size,
+        error_out=False,
+    )
+    pagination_parameters.item_count = page.total
+    return page.items
+
+
+@blp.route("/courses", methods=["POST"])
+@roles(*EDITORS)
+@blp.arguments(CourseSchema)
+@blp.response(201, CourseSchema)
+def create_course(values):
+    """Create a draft course."""
+    try:
+        course = services.create_course(current_user, **values)
+    except services.CourseError as exc:
+        _unprocessable(exc)
+    db.session.commit()
+    return course
+
+
+@blp.route("/courses/<int:course_id>")
+@signed_in
+@blp.response(200, CourseSchema)
+def get_course(course_id):
+    """One course, with its seat quotas."""
+    return visible_course_or_404(course_id)
+
+
+@blp.route("/courses/<int:course_id>", methods=["PATCH"])
+@roles(*EDITORS)
+@blp.arguments(CoursePatchSchema(partial=True))
+@blp.response(200, CourseSchema)
+def patch_course(values, course_id):
+    """Change some fields (and/or the status); send the version you read to avoid overwriting
+    someone else's change."""
+    course = db.session.get(Course, course_id) or flask_abort(404)
+    status = values.pop("status", None)
+    try:
+        services.update_course(current_user, course, values.pop("version", None), **values)
+        if status and status != course.status:
+            services.change_course_status(current_user, course, status)
+    except services.ConflictError as exc:
+        db.session.rollback()
+        abort(409, message=str(exc))
+    except services.CourseError as exc:
+        db.session.rollback()
+        _unprocessable(exc)
+    db.session.commit()
+    return course

@@ -1,0 +1,230 @@
+"""JSON API for participants, imports, figures by country and people (under /api/v1)."""
+
+import sqlalchemy as sa
+from flask import abort as flask_abort
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import joinedload
+
+from ..access import roles, signed_in
+from ..courses.api import visible_course_or_404
+from ..courses.models import Course
+from ..extensions import db
+from . import imports, services
+from .models import Enrolment, Person
+
+blp = Blueprint(
+    "participants_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Participants, nominations, imports and people.",
+)
+
+EDITORS = ("admin", "coordinator")
+READERS = ("admin", "coordinator", "staff")
+
+
+class OrganisationSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    acronym = fields.String()
+    country_code = fields.String()
+    kind = fields.String()
+
+
+class PersonSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    title = fields.String(load_default="")
+    family_name = fields.String(required=True, validate=validate.Length(min=1, max=150))
+    given_name = fields.String(load_default="")
+    native_name = fields.String(load_default="")
+    native_name_lang = fields.String(load_default="")
+    gender = fields.String(allow_none=True, load_default=None)
+    country_code = fields.String(required=True)
+    position = fields.String(load_default="")
+    email = fields.Email(allow_none=True, load_default=None)
+    organisation = fields.Nested(OrganisationSchema, dump_only=True, allow_none=True)
+
+
+class EnrolmentSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    country_code = fields.String()
+    position = fields.String()
+    nominated_by = fields.String()
+    quota_override_reason = fields.String()
+    person = fields.Nested(PersonSchema)
+    organisation = fields.Nested(OrganisationSchema, allow_none=True)
+
+
+class NominationSchema(PersonSchema):
+    organisation_name = fields.String(load_default="")
+    organisation_kind = fields.String(load_default="other")
+    nominated_by = fields.String(load_default="")
+    override_reason = fields.String(load_default="")
+
+
+class NominationResultSchema(EnrolmentSchema):
+    person_reused = fields.Boolean()
+
+
+class ImportFileSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class ImportResultSchema(Schema):
+    nominations = fields.Integer()
+    created_people = fields.Integer()
+    reused_people = fields.Integer()
+
+
+class CountryCountSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    short_name = fields.String()
+    count = fields.Integer()
+
+
+class ByCountrySchema(Schema):
+    countries = fields.List(fields.Nested(CountryCountSchema))
+    total = fields.Integer()
+    sentence = fields.String()
+
+
+class CourseRefSchema(Schema):
+    course_id = fields.Integer(attribute="course.id")
+    code = fields.String(attribute="course.code")
+    title = fields.String(attribute="course.title")
+    edition_year = fields.Integer(attribute="course.edition_year")
+    status = fields.String()
+    position = fields.String()
+
+
+class PersonDetailSchema(PersonSchema):
+    courses = fields.List(fields.Nested(CourseRefSchema))
+    meetings = fields.List(fields.Dict())
+
+
+@blp.route("/courses/<int:course_id>/participants")
+@roles(*READERS)
+@blp.response(200, EnrolmentSchema(many=True))
+def list_participants(course_id):
+    """Everyone nominated to the course, in protocol order, with their status."""
+    course = visible_course_or_404(course_id)
+    enrolments = (
+        db.session.execute(
+            sa.select(Enrolment)
+            .where(Enrolment.course_id == course.id)
+            .options(joinedload(Enrolment.person), joinedload(Enrolment.organisation))
+        )
+        .scalars()
+        .unique()
+    )
+    return services.protocol_order(list(enrolments))
+
+
+@blp.route("/courses/<int:course_id>/participants", methods=["POST"])
+@roles(*EDITORS)
+@blp.arguments(NominationSchema)
+@blp.response(201, NominationResultSchema)
+def nominate(values, course_id):
+    """Nominate a person: an existing person with the same email (or name and country) is
+    reused. 409 when the seats are full, unless ``override_reason`` is given."""
+    course = db.session.get(Course, course_id) or flask_abort(404)
+    data = services.PersonData(
+        family_name=values["family_name"],
+        given_name=values["given_name"],
+        country_code=values["country_code"],
+        native_name=values["native_name"],
+        native_name_lang=values["native_name_lang"],
+        title=values["title"],
+        gender=values["gender"],
+        email=values["email"],
+        position=values["position"],
+        organisation=values["organisation_name"],
+        organisation_kind=values["organisation_kind"],
+    )
+    try:
+        clean = data.cleaned()
+        match = services.find_matching_person(
+            clean.email, clean.family_name, clean.given_name, clean.country_code
+        )
+        person = (
+            services.update_person_from(current_user, match, clean)
+            if match
+            else services.create_person(current_user, clean)
+        )
+        enrolment = services.nominate(
+            current_user, course, person, values["nominated_by"], values["override_reason"]
+        )
+    except services.QuotaError as exc:
+        db.session.rollback()
+        abort(409, message=str(exc))
+    except services.ParticipantError as exc:
+        db.session.rollback()
+        abort(422, message=str(exc), errors={"json": {exc.field or "_schema": [str(exc)]}})
+    db.session.commit()
+    enrolment.person_reused = match is not None
+    return enrolment
+
+
+@blp.route("/courses/<int:course_id>/participants/import", methods=["POST"])
+@roles(*EDITORS)
+@blp.arguments(ImportFileSchema, location="files")
+@blp.response(200, ImportResultSchema)
+@blp.alt_response(422, description="The row errors; nothing was saved.")
+def import_participants(files, course_id):
+    """Import a nomination spreadsheet (XLSX or CSV, multipart field ``file``): every row or
+    none. 422 lists each problem with its row and column."""
+    course = db.session.get(Course, course_id) or flask_abort(404)
+    upload = files["file"]
+    try:
+        counts = imports.import_nominations(
+            current_user, course, upload.filename or "", upload.read()
+        )
+    except imports.ImportFailed as exc:
+        db.session.rollback()
+        abort(
+            422,
+            message=f"Nothing was imported: {len(exc.problems)} problem(s).",
+            errors=[
+                {"row": p.row, "column": p.column, "message": p.message, "text": str(p)}
+                for p in exc.problems
+            ],
+        )
+    db.session.commit()
+    return counts
+
+
+@blp.route("/courses/<int:course_id>/participants/by-country")
+@roles(*READERS)
+@blp.response(200, ByCountrySchema)
+def participants_by_country(course_id):
+    """Participants per country (code, display name, count), the total and the sentence."""
+    course = visible_course_or_404(course_id)
+    figures = services.participants_by_country(services.load_enrolments([course.id]))
+    return {"countries": figures.countries, "total": figures.total, "sentence": figures.sentence}
+
+
+@blp.route("/people/<int:person_id>")
+@signed_in
+@blp.response(200, PersonDetailSchema)
+def get_person(person_id):
+    """A person with every course (and meeting) they took part in."""
+    person = db.session.get(Person, person_id)
+    if person is None or (current_user.role == "trainee" and current_user.person_id != person_id):
+        flask_abort(404)
+    person.courses = (
+        db.session.execute(
+            sa.select(Enrolment)
+            .where(Enrolment.person_id == person.id)
+            .options(joinedload(Enrolment.course))
+            .join(Course)
+            .order_by(Course.start_date)
+        )
+        .scalars()
+        .all()
+    )
+    person.meetings = []  # the working-group meetings arrive with their own module
+    return person
