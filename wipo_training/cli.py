@@ -83,7 +83,9 @@ def demo(if_empty):
     else:
         created = load_demo()
         db.session.commit()
-        click.echo(f"Demo data loaded ({len(created)} accounts created).")
+        click.echo(
+            f"Demo data loaded ({len(created)} accounts created). Participant names are fictional."
+        )
     present = [(e, r) for e, _n, r in DEMO_USERS if auth_services.user_by_email(e) is not None]
     if present:
         click.echo(f"Demo accounts, password {DEMO_PASSWORD}:")

@@ -180,3 +180,26 @@ def test_status_buttons_and_the_enrolment_history_page(app, login_as):
     assert "An accepted participant cannot become completed." in bad.get_data(as_text=True)
     page = client.get("/enrolments/1").get_data(as_text=True)
     assert "nominated → accepted" in page and "coordinator@example.test" in page
+
+
+def test_a_person_record_can_be_corrected(app, login_as):
+    with app.app_context():
+        make_person(family_name="Nguyen", given_name="Van A", email="a@noip.example")
+        make_person(family_name="Tran", given_name="B", email="b@noip.example")
+        db.session.commit()
+    client = login_as("coordinator")
+    form = {
+        "csrf_token": csrf_token(client, "/people/1/edit"),
+        "family_name": "Nguyễn",
+        "given_name": "Văn An",
+        "country_code": "VN",
+        "organisation_kind": "ip_office",
+        "organisation": "NOIP",
+        "email": "b@noip.example",
+    }
+    page = client.post("/people/1/edit", data=form).get_data(as_text=True)
+    assert "b@noip.example already belongs to another person." in page
+    response = client.post("/people/1/edit", data={**form, "email": "an@noip.example"})
+    assert response.status_code == 302
+    page = client.get("/people/1").get_data(as_text=True)
+    assert "Văn An Nguyễn" in page and "an@noip.example" in page and "NOIP" in page

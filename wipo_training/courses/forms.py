@@ -63,27 +63,9 @@ class CourseForm(FlaskForm):
 
     def course_values(self) -> dict:
         """The fields the course services take."""
-        names = (
-            "fund_id",
-            "title",
-            "code",
-            "edition_year",
-            "organisers",
-            "venue",
-            "city",
-            "country_code",
-            "start_date",
-            "end_date",
-            "time_zone",
-            "objectives",
-            "target_audience",
-            "capacity",
-            "nomination_deadline",
-            "min_attendance_pct",
-            "evaluation_required",
-            "country_report_required",
-        )
-        values = {name: getattr(self, name).data for name in names}
+        from .services import COURSE_FIELDS
+
+        values = {name: getattr(self, name).data for name in COURSE_FIELDS}
         if values["edition_year"] is None:
             values["edition_year"] = values["start_date"].year
         for name in ("organisers", "venue", "city", "objectives", "target_audience"):

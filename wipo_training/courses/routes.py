@@ -52,14 +52,7 @@ def course_list():
         services.visible_courses(current_user), year, fund_id, status, text
     ).options(selectinload(Course.fund))
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
-    years = (
-        db.session.execute(
-            sa.select(Course.edition_year).distinct().order_by(Course.edition_year.desc())
-        )
-        .scalars()
-        .all()
-    )
-    funds = db.session.execute(sa.select(Fund).order_by(Fund.since_year)).scalars().all()
+    years, funds = services.filter_choices()
     return render_template(
         "courses/list.html",
         page=page,

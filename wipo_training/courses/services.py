@@ -350,6 +350,19 @@ def filter_courses(stmt, year=None, fund_id=None, status=None, text=None):
     return stmt.order_by(Course.start_date.desc(), Course.id.desc())
 
 
+def filter_choices() -> tuple[list[int], list[Fund]]:
+    """The years that have courses (newest first) and the funds, for filter menus."""
+    years = (
+        db.session.execute(
+            sa.select(Course.edition_year).distinct().order_by(Course.edition_year.desc())
+        )
+        .scalars()
+        .all()
+    )
+    funds = db.session.execute(sa.select(Fund).order_by(Fund.since_year)).scalars().all()
+    return list(years), list(funds)
+
+
 def can_see_course(user, course: Course) -> bool:
     """Object-level access: staff and up see all; a trainee only a course they are in."""
     if user.role != "trainee":

@@ -14,7 +14,7 @@ GENDER_CHOICES = [SelectChoice("", "Not recorded")] + [
 KIND_CHOICES = [SelectChoice(k.value, k.label) for k in OrganisationKind]
 
 
-class NominationForm(FlaskForm):
+class PersonForm(FlaskForm):
     title = StringField("Title", validators=[Length(max=40)], description="Mr, Ms, Dr, Judge …")
     family_name = StringField("Family name", validators=[DataRequired(), Length(max=150)])
     given_name = StringField("Given name(s)", validators=[Length(max=150)])
@@ -31,9 +31,33 @@ class NominationForm(FlaskForm):
     gender = SelectField("Gender", choices=GENDER_CHOICES, validators=[Optional()])
     country_code = SelectField("Country", validators=[DataRequired()])
     organisation = StringField("Organisation", validators=[Length(max=300)])
+    organisation_acronym = StringField("Acronym", validators=[Length(max=40)])
     organisation_kind = SelectField("Kind of organisation", choices=KIND_CHOICES)
     position = StringField("Position", validators=[Length(max=200)])
     email = EmailField("Email", validators=[Optional(), Email(), Length(max=254)])
+    submit = SubmitField("Save")
+
+    def person_data(self):
+        """The form's values as the services take them."""
+        from .services import PersonData
+
+        return PersonData(
+            family_name=self.family_name.data,
+            given_name=self.given_name.data or "",
+            country_code=self.country_code.data,
+            native_name=self.native_name.data or "",
+            native_name_lang=self.native_name_lang.data or "",
+            title=self.title.data or "",
+            gender=self.gender.data or None,
+            email=self.email.data or None,
+            position=self.position.data or "",
+            organisation=self.organisation.data or "",
+            organisation_kind=self.organisation_kind.data,
+            organisation_acronym=self.organisation_acronym.data or "",
+        )
+
+
+class NominationForm(PersonForm):
     nominated_by = StringField(
         "Nominated by",
         validators=[Length(max=300)],

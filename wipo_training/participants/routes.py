@@ -17,12 +17,19 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import charts
 from ..access import roles, signed_in
 from ..countries import all_countries, get_country
-from ..courses.models import Course, Fund
+from ..courses import services as course_services
+from ..courses.models import Course
 from ..extensions import db
 from ..mail import send_invitation
 from ..spreadsheets import to_csv, to_xlsx
 from . import bp, imports, services
-from .forms import ConfirmImportForm, EnrolmentStatusForm, ImportForm, NominationForm
+from .forms import (
+    ConfirmImportForm,
+    EnrolmentStatusForm,
+    ImportForm,
+    NominationForm,
+    PersonForm,
+)
 from .models import ENROLMENT_TRANSITIONS, Enrolment, EnrolmentStatus, Person
 
 EDITORS = ("admin", "coordinator")
@@ -70,8 +77,7 @@ def enrolment_list(course_id: int):
     )
 
 
-def _nomination_form() -> NominationForm:
-    form = NominationForm()
+def _with_countries(form):
     form.country_code.choices = [("", "Choose a country")] + [
         (c.code, c.name) for c in all_countries()
     ]
@@ -83,24 +89,11 @@ def _nomination_form() -> NominationForm:
 def new_nomination(course_id: int):
     """Nominate one person; an existing record with the same email or name is offered first."""
     course = db.get_or_404(Course, course_id)
-    form = _nomination_form()
+    form = _with_countries(NominationForm())
     match = None
     if form.validate_on_submit():
-        data = services.PersonData(
-            family_name=form.family_name.data,
-            given_name=form.given_name.data or "",
-            country_code=form.country_code.data,
-            native_name=form.native_name.data or "",
-            native_name_lang=form.native_name_lang.data or "",
-            title=form.title.data or "",
-            gender=form.gender.data or None,
-            email=form.email.data or None,
-            position=form.position.data or "",
-            organisation=form.organisation.data or "",
-            organisation_kind=form.organisation_kind.data,
-        )
         try:
-            clean = data.cleaned()
+            clean = form.person_data().cleaned()
             match = services.find_matching_person(
                 clean.email, clean.family_name, clean.given_name, clean.country_code
             )
@@ -370,14 +363,7 @@ def _statistics_figures():
 def statistics():
     """Participants by country across courses, for a year and/or a fund."""
     year, fund_id, course_count, figures = _statistics_figures()
-    years = (
-        db.session.execute(
-            sa.select(Course.edition_year).distinct().order_by(Course.edition_year.desc())
-        )
-        .scalars()
-        .all()
-    )
-    funds = db.session.execute(sa.select(Fund).order_by(Fund.since_year)).scalars().all()
+    years, funds = course_services.filter_choices()
     return render_template(
         "participants/statistics.html",
         figures=figures,
@@ -444,3 +430,28 @@ def person_detail(person_id: int):
         .all()
     )
     return render_template("participants/person.html", person=person, enrolments=enrolments)
+
+
+@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@roles(*EDITORS)
+def edit_person(person_id: int):
+    """Correct a person's record (names, country, organisation, contact)."""
+    person = db.get_or_404(Person, person_id)
+    form = _with_countries(PersonForm(obj=person))
+    if request.method == "GET":
+        form.organisation.data = person.organisation.name if person.organisation else ""
+        form.organisation_acronym.data = person.organisation.acronym if person.organisation else ""
+        form.organisation_kind.data = person.organisation.kind if person.organisation else "other"
+        form.gender.data = person.gender or ""
+    if form.validate_on_submit():
+        try:
+            services.update_person(current_user, person, form.person_data())
+        except services.ParticipantError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field, None) if exc.field else None
+            (target.errors if target is not None else form.family_name.errors).append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"{person.full_name} saved.", "success")
+            return redirect(url_for("participants.person_detail", person_id=person.id))
+    return render_template("participants/person_form.html", form=form, person=person)

@@ -150,38 +150,67 @@ class PersonData:
         )
 
 
+def _organisation_for(actor, data: PersonData) -> Organisation | None:
+    if not data.organisation:
+        return None
+    return get_or_create_organisation(
+        actor,
+        data.organisation,
+        data.country_code,
+        data.organisation_kind,
+        data.organisation_acronym,
+    )
+
+
+def _ensure_email_free(email: str | None, person_id: int | None = None) -> None:
+    """An email means one person: refuse it when someone else has it."""
+    if not email:
+        return
+    stmt = sa.select(Person.id).where(Person.email == email)
+    if person_id is not None:
+        stmt = stmt.where(Person.id != person_id)
+    if db.session.execute(stmt).first():
+        raise ParticipantError(f"{email} already belongs to another person.", "email")
+
+
+def _person_values(data: PersonData, organisation: Organisation | None) -> dict:
+    return {
+        "family_name": data.family_name,
+        "given_name": data.given_name,
+        "native_name": data.native_name,
+        "native_name_lang": data.native_name_lang,
+        "title": data.title,
+        "gender": data.gender,
+        "country_code": data.country_code,
+        "position": data.position,
+        "email": data.email,
+        "organisation_id": organisation.id if organisation else None,
+    }
+
+
 def create_person(actor, data: PersonData) -> Person:
     """A new person record; the email must not belong to someone else."""
     data = data.cleaned()
-    if (
-        data.email
-        and db.session.execute(sa.select(Person.id).where(Person.email == data.email)).first()
-    ):
-        raise ParticipantError(f"{data.email} already belongs to another person.", "email")
-    organisation = None
-    if data.organisation:
-        organisation = get_or_create_organisation(
-            actor,
-            data.organisation,
-            data.country_code,
-            data.organisation_kind,
-            data.organisation_acronym,
-        )
-    person = Person(
-        family_name=data.family_name,
-        given_name=data.given_name,
-        native_name=data.native_name,
-        native_name_lang=data.native_name_lang,
-        title=data.title,
-        gender=data.gender,
-        country_code=data.country_code,
-        organisation=organisation,
-        position=data.position,
-        email=data.email,
-    )
+    _ensure_email_free(data.email)
+    person = Person(**_person_values(data, _organisation_for(actor, data)))
     db.session.add(person)
     db.session.flush()
     record_audit(actor, "person.create", person, name=person.full_name)
+    return person
+
+
+def update_person(actor, person: Person, data: PersonData) -> Person:
+    """Replace a person's details with corrected ones (every field, empty ones included)."""
+    data = data.cleaned()
+    _ensure_email_free(data.email, person.id)
+    changes = {}
+    for name, value in _person_values(data, _organisation_for(actor, data)).items():
+        if getattr(person, name) != value:
+            changes[name] = [str(getattr(person, name)), str(value)]
+            setattr(person, name, value)
+    if changes:
+        db.session.flush()
+        record_audit(actor, "person.update", person, **changes)
     return person
 
 
@@ -189,23 +218,17 @@ def update_person_from(actor, person: Person, data: PersonData) -> Person:
     """Fill in what a newer record knows (position, organisation, email) without losing data."""
     data = data.cleaned()
     changes = {}
-    if data.organisation:
-        organisation = get_or_create_organisation(
-            actor,
-            data.organisation,
-            data.country_code,
-            data.organisation_kind,
-            data.organisation_acronym,
-        )
-        if person.organisation_id != organisation.id:
-            changes["organisation"] = organisation.name
-            person.organisation = organisation
+    organisation = _organisation_for(actor, data)
+    if organisation is not None and person.organisation_id != organisation.id:
+        changes["organisation"] = organisation.name
+        person.organisation = organisation
     for name in ("position", "title", "native_name", "native_name_lang", "gender"):
         value = getattr(data, name)
         if value and getattr(person, name) != value:
             changes[name] = value
             setattr(person, name, value)
     if data.email and not person.email:
+        _ensure_email_free(data.email, person.id)
         changes["email"] = data.email
         person.email = data.email
     if changes:
