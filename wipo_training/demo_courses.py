@@ -3,7 +3,7 @@ on the WIPO/JPO Training Course on the Enforcement of IP Rights, APIC Tokyo, 2-1
 2013) with exactly its per-country counts. Every name is FICTIONAL, invented to be plausible
 for its country; the organisations are real kinds of office."""
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -627,6 +627,16 @@ def _enrol(course: Course, people: dict, keys: list[str], final: EnrolmentStatus
         )
         for status in steps:
             participant_services.change_enrolment_status(None, enrolment, status)
+        # Date the history as it would have happened, not today.
+        deadline = course.nomination_deadline or course.start_date - timedelta(days=45)
+        moments = [
+            deadline - timedelta(days=30),
+            deadline,
+            deadline + timedelta(days=7),
+            course.end_date,
+        ]
+        for change, moment in zip(enrolment.history, moments, strict=False):
+            change.at = datetime.combine(moment, time(9), tzinfo=UTC)
 
 
 def load_demo_courses(trainee_email: str) -> bool:

@@ -133,3 +133,4 @@ def test_dashboards_differ_by_role(login_as, client):
     login_as("trainee")
     page = client.get("/").get_data(as_text=True)
     assert "trainee@example.test" in page and "Users and roles" not in page
+    assert "You see the courses you take part in" in page

@@ -47,10 +47,10 @@ NEXT_STEPS = {
 #: What each role is for, in one sentence.
 ROLE_INTROS = {
     "admin": "You manage accounts, roles and API tokens, and can read the audit log.",
-    "coordinator": "You schedule training courses and working-group meetings: nominations, "
-    "timetable, attendance, evaluations, certificates and reports.",
-    "staff": "You export participant lists, certificates, reports and statistics.",
-    "trainee": "You see your timetable, submit your evaluation and download your certificate.",
+    "coordinator": "You run the training courses: seat quotas, nominations, confirmations, "
+    "and the participants' figures by country.",
+    "staff": "You read the courses and export participant lists and statistics.",
+    "trainee": "You see the courses you take part in and your own record.",
 }
 
 
@@ -58,4 +58,8 @@ ROLE_INTROS = {
 @signed_in
 def dashboard():
     """Your dashboard."""
-    return render_template("main/dashboard.html", next_steps=NEXT_STEPS.get(current_user.role, []))
+    return render_template(
+        "main/dashboard.html",
+        next_steps=NEXT_STEPS.get(current_user.role, []),
+        intro=ROLE_INTROS[current_user.role],
+    )
