@@ -215,3 +215,24 @@ def make_person(
         family_name=family_name, given_name=given_name, country_code=country_code, **values
     )
     return participant_services.create_person(actor, data)
+
+
+def make_session(course, actor=None, day=None, start="09:30", end="12:00", **values):
+    """A session of ``course`` (a lecture on its first day unless told otherwise)."""
+    from datetime import time
+
+    from wipo_training.timetable import services as timetable_services
+
+    data = dict(
+        kind="lecture",
+        title="Border Measures against Infringing Goods",
+        day=day or course.start_date,
+        start=time.fromisoformat(start),
+        end=time.fromisoformat(end),
+        accept_warnings=True,
+    )
+    data.update(values)
+    accept = data.pop("accept_warnings")
+    return timetable_services.save_session(
+        actor, course, timetable_services.SessionData(**data), accept_warnings=accept
+    )

@@ -4,14 +4,18 @@ The rules are walked from ``app.url_map``: a new route without a policy, or with
 value for its URL arguments, fails here.
 """
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import ROLES, login, make_course, make_person
+from tests.conftest import ROLES, login, make_course, make_person, make_session
 from wipo_training.access import PUBLIC, SIGNED_IN, policy_for
 from wipo_training.auth import services as auth_services
 from wipo_training.extensions import db
 from wipo_training.participants import services as participant_services
+from wipo_training.timetable import services as timetable_services
 
 ALL_ROLES = ["anonymous", *ROLES]
 #: Routes that end the session they are called with; checked last for each role.
@@ -37,6 +41,16 @@ def url_values(app, users):
         enrolment = participant_services.nominate(None, course, person)
         trainee.person_id = person.id
         invitation = auth_services.create_invitation(None, trainee)
+        participant_services.change_enrolment_status(None, enrolment, "accepted")
+        visit = make_session(course, kind="site_visit", title="Visit to the JPO")
+        report = timetable_services.store_country_report(
+            None,
+            enrolment,
+            "report.pdf",
+            b"%PDF-1.4 test",
+            Path(app.instance_path) / "country_reports",
+            datetime(2013, 11, 1, tzinfo=UTC),
+        )
         db.session.commit()
         api_token = trainee.api_tokens[0]
         return {
@@ -48,6 +62,8 @@ def url_values(app, users):
             "person_id": person.id,
             "fund_id": course.fund_id,
             "fmt": "csv",
+            "session_id": visit.id,
+            "report_id": report.id,
             "token": invitation,
         }, token
 

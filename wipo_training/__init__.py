@@ -39,6 +39,7 @@ def register_extensions(app: Flask) -> None:
     from .database import configure_engine
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .participants import models as participant_models  # noqa: F401
+    from .timetable import models as timetable_models  # noqa: F401
 
     db.init_app(app)
     with app.app_context():
@@ -63,12 +64,14 @@ def register_blueprints(app: Flask) -> None:
     from .courses import bp as courses_bp
     from .main import bp as main_bp
     from .participants import bp as participants_bp
+    from .timetable import bp as timetable_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(participants_bp)
+    app.register_blueprint(timetable_bp)
     register_api(app)
 
 

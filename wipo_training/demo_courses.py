@@ -10,9 +10,11 @@ import sqlalchemy as sa
 from .countries import get_country
 from .courses import services as course_services
 from .courses.models import Course, CourseStatus, Fund
+from .demo_timetable import load_demo_timetable
 from .extensions import db
 from .participants import services as participant_services
-from .participants.models import EnrolmentStatus
+from .participants.models import Enrolment, EnrolmentStatus
+from .timetable import services as timetable_services
 
 FICTIONAL_NOTE = (
     "Demo data: the participants' names are fictional. The per-country numbers are those of "
@@ -689,6 +691,16 @@ def load_demo_courses(trainee_email: str) -> bool:
     enf_2013.status = CourseStatus.NOMINATIONS_OPEN
     _enrol(enf_2013, people, ENF_2013, EnrolmentStatus.COMPLETED)
     enf_2013.status = CourseStatus.COMPLETED
+    enf_2013.country_report_deadline = date(2013, 11, 22)
+
+    def enrolment_of(person):
+        return db.session.execute(
+            sa.select(Enrolment).where(
+                Enrolment.course_id == enf_2013.id, Enrolment.person_id == person.id
+            )
+        ).scalar_one_or_none()
+
+    load_demo_timetable(enf_2013, {k: people[k] for k in ENF_2013}, enrolment_of)
 
     enf_2014 = course_services.copy_as_next_edition(None, enf_2013, date(2014, 12, 1), "ENF-2014")
     enf_2014.objectives = enf_2013.objectives
@@ -713,6 +725,7 @@ def load_demo_courses(trainee_email: str) -> bool:
     people["kh1"].position = "Chief of Enforcement Bureau"
     people["th1"].position = "Senior Legal Officer"
     _enrol(enf_2014, people, ENF_2014, EnrolmentStatus.COMPLETED)
+    timetable_services.copy_timetable(None, enf_2013, enf_2014)
     enf_2014.status = CourseStatus.COMPLETED
 
     ldc_2016 = _course(
@@ -736,6 +749,8 @@ def load_demo_courses(trainee_email: str) -> bool:
     ldc_2016.status = CourseStatus.COMPLETED
 
     enf_2027 = course_services.copy_as_next_edition(None, enf_2014, date(2027, 2, 1), "ENF-2027")
+    enf_2027.country_report_deadline = date(2027, 1, 22)
+    timetable_services.copy_timetable(None, enf_2014, enf_2027)
     enf_2027.status = CourseStatus.NOMINATIONS_OPEN
     course_services.set_quotas(
         None,

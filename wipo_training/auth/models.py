@@ -54,6 +54,9 @@ class User(UserMixin, db.Model):
         sa.ForeignKey("people.id", ondelete="SET NULL"), unique=True
     )
 
+    #: Bumped to reset the secret address of the user's calendar feed (see timetable.calendars).
+    calendar_version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
+
     person = relationship("Person")
     login_sessions: Mapped[list["LoginSession"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

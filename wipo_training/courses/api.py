@@ -46,6 +46,7 @@ class CourseSchema(Schema):
     target_audience = fields.String(load_default="")
     capacity = fields.Integer(required=True, validate=validate.Range(min=1))
     nomination_deadline = fields.Date(allow_none=True, load_default=None)
+    country_report_deadline = fields.Date(allow_none=True, load_default=None)
     min_attendance_pct = fields.Integer(load_default=80, validate=validate.Range(0, 100))
     evaluation_required = fields.Boolean(load_default=True)
     country_report_required = fields.Boolean(load_default=True)

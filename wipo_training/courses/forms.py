@@ -47,6 +47,11 @@ class CourseForm(FlaskForm):
     target_audience = TextAreaField("Target audience")
     capacity = IntegerField("Capacity (places)", validators=[DataRequired(), NumberRange(1, 1000)])
     nomination_deadline = DateField("Nomination deadline", validators=[Optional()])
+    country_report_deadline = DateField(
+        "Country reports due",
+        validators=[Optional()],
+        description="Trainees upload their country report until the end of this day.",
+    )
     min_attendance_pct = IntegerField(
         "Minimum attendance for a certificate (%)",
         default=80,

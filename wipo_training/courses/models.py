@@ -82,6 +82,8 @@ class Course(db.Model):
     target_audience: Mapped[str] = mapped_column(sa.Text, default="")
     capacity: Mapped[int]
     nomination_deadline: Mapped[date | None]
+    #: Trainees upload their country report until the end of this day (course time zone).
+    country_report_deadline: Mapped[date | None]
     status: Mapped[str] = mapped_column(sa.String(20), default=CourseStatus.DRAFT, index=True)
     #: Certificate rules: minimum attendance, and what must have been done.
     min_attendance_pct: Mapped[int] = mapped_column(default=80)

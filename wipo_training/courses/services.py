@@ -45,6 +45,7 @@ COURSE_FIELDS = (
     "target_audience",
     "capacity",
     "nomination_deadline",
+    "country_report_deadline",
     "min_attendance_pct",
     "evaluation_required",
     "country_report_required",
@@ -87,6 +88,13 @@ def _validate(values: dict, course: Course | None = None) -> dict:
     if deadline is not None and deadline > start:
         raise CourseError(
             "The nomination deadline must be before the course starts.", "nomination_deadline"
+        )
+    report_due = clean.get(
+        "country_report_deadline", course.country_report_deadline if course else None
+    )
+    if report_due is not None and report_due > end:
+        raise CourseError(
+            "Country reports must be due before the course ends.", "country_report_deadline"
         )
     if "capacity" in clean and (clean["capacity"] is None or clean["capacity"] < 1):
         raise CourseError("The capacity must be at least 1.", "capacity")
@@ -301,6 +309,9 @@ def copy_as_next_edition(actor, course: Course, start_date: date, code: str) -> 
         start_date=start_date,
         end_date=course.end_date + shift,
         edition_year=start_date.year,
+        country_report_deadline=(
+            course.country_report_deadline + shift if course.country_report_deadline else None
+        ),
         nomination_deadline=(
             course.nomination_deadline + shift if course.nomination_deadline else None
         ),

@@ -39,7 +39,16 @@ NEXT_STEPS = {
         ("People", "The alumni: one record per person across the years.", "participants.people"),
     ],
     "trainee": [
-        ("Your courses", "The courses you take part in.", "courses.course_list"),
+        (
+            "My timetable",
+            "Your sessions day by day, and an address for your calendar app.",
+            "timetable.my_timetable",
+        ),
+        (
+            "Your courses",
+            "The courses you take part in; upload your country report.",
+            "courses.course_list",
+        ),
     ],
 }
 
