@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from tests.conftest import ROLES, login, make_course, make_person, make_session
 from wipo_training.access import PUBLIC, SIGNED_IN, policy_for
 from wipo_training.auth import services as auth_services
+from wipo_training.evaluations import services as evaluation_services
 from wipo_training.extensions import db
 from wipo_training.participants import services as participant_services
 from wipo_training.timetable import services as timetable_services
@@ -51,6 +52,7 @@ def url_values(app, users):
             Path(app.instance_path) / "country_reports",
             datetime(2013, 11, 1, tzinfo=UTC),
         )
+        questionnaire, _added = evaluation_services.generate_questionnaire(None, course)
         db.session.commit()
         api_token = trainee.api_tokens[0]
         return {
@@ -64,6 +66,8 @@ def url_values(app, users):
             "fmt": "csv",
             "session_id": visit.id,
             "report_id": report.id,
+            "question_id": questionnaire.questions[0].id,
+            "direction": "up",
             "token": invitation,
         }, token
 

@@ -37,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     from .auth import models  # noqa: F401
     from .courses import models as course_models  # noqa: F401
     from .database import configure_engine
+    from .evaluations import models as evaluation_models  # noqa: F401
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .participants import models as participant_models  # noqa: F401
     from .timetable import models as timetable_models  # noqa: F401
@@ -62,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import register_api
     from .auth import bp as auth_bp
     from .courses import bp as courses_bp
+    from .evaluations import bp as evaluations_bp
     from .main import bp as main_bp
     from .participants import bp as participants_bp
     from .timetable import bp as timetable_bp
@@ -72,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(courses_bp)
     app.register_blueprint(participants_bp)
     app.register_blueprint(timetable_bp)
+    app.register_blueprint(evaluations_bp)
     register_api(app)
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from .countries import get_country
 from .courses import services as course_services
 from .courses.models import Course, CourseStatus, Fund
+from .demo_evaluation import load_demo_evaluation
 from .demo_timetable import load_demo_timetable
 from .extensions import db
 from .participants import services as participant_services
@@ -701,6 +702,7 @@ def load_demo_courses(trainee_email: str) -> bool:
         ).scalar_one_or_none()
 
     load_demo_timetable(enf_2013, {k: people[k] for k in ENF_2013}, enrolment_of)
+    load_demo_evaluation(enf_2013)
 
     enf_2014 = course_services.copy_as_next_edition(None, enf_2013, date(2014, 12, 1), "ENF-2014")
     enf_2014.objectives = enf_2013.objectives

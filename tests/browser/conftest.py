@@ -26,12 +26,19 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def live_server(database_url, tmp_path):
-    """The app with the demo data, served by a real HTTP server in a thread; yields its URL."""
+def live_app(database_url, tmp_path):
+    """The app the live server serves, with the demo data loaded."""
     app = build_app(database_url, tmp_path / "live-instance")
     with app.app_context():
         load_demo()
         db.session.commit()
+    return app
+
+
+@pytest.fixture
+def live_server(live_app):
+    """The app with the demo data, served by a real HTTP server in a thread; yields its URL."""
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

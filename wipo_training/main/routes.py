@@ -67,8 +67,15 @@ ROLE_INTROS = {
 @signed_in
 def dashboard():
     """Your dashboard."""
+    evaluations = []
+    if current_user.role == "trainee":
+        from ..evaluations.services import open_evaluations_for
+        from ..timeutil import utcnow
+
+        evaluations = open_evaluations_for(current_user, utcnow())
     return render_template(
         "main/dashboard.html",
+        evaluations=evaluations,
         next_steps=NEXT_STEPS.get(current_user.role, []),
         intro=ROLE_INTROS[current_user.role],
     )

@@ -1,0 +1,291 @@
+"""Submitting once, anonymously; drafts; bad answers; results; the pages and the API."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from tests.conftest import csrf_token, login, make_person
+from tests.evaluations.conftest import build_course, full_answers, open_questionnaire
+from tests.test_api import create_token
+from wipo_training.audit import AuditEntry
+from wipo_training.evaluations import services
+from wipo_training.evaluations.models import Answer, Submission, SubmissionReceipt
+from wipo_training.extensions import db
+from wipo_training.participants import services as participant_services
+from wipo_training.timeutil import utcnow
+
+
+def count(model):
+    return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+
+
+def test_one_submission_per_trainee(evaluation):
+    _course, enrolments, questionnaire = evaluation
+    services.submit(questionnaire, enrolments[0], full_answers(questionnaire), utcnow())
+    db.session.commit()
+    with pytest.raises(services.AlreadySubmitted, match="submitted this evaluation already"):
+        services.submit(questionnaire, enrolments[0], full_answers(questionnaire, 1), utcnow())
+    db.session.rollback()
+    assert (count(Submission), count(SubmissionReceipt)) == (1, 1)
+    ratings = {q.id for q in questionnaire.questions if q.kind == "rating"}
+    stored = db.session.execute(sa.select(Answer)).scalars().all()
+    assert {a.number for a in stored if a.question_id in ratings} == {4}  # the first answers
+
+
+def test_outside_the_window_nothing_is_stored(evaluation):
+    _course, enrolments, questionnaire = evaluation
+    for moment, message in [
+        (questionnaire.opens_at - timedelta(minutes=1), "not open yet"),
+        (questionnaire.closes_at, "closed"),
+    ]:
+        with pytest.raises(services.EvaluationError, match=message):
+            services.submit(questionnaire, enrolments[0], full_answers(questionnaire), moment)
+    assert count(Submission) == 0
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda q, a: a.update({q[0].id: 6}), "6 is outside the scale 1 to 5"),
+        (lambda q, a: a.update({q[0].id: "excellent"}), "give a number from 1 to 5"),
+        (lambda q, a: a.update({q[4].id: "maybe"}), "answer yes or no"),
+        (lambda q, a: a.pop(q[0].id), "needs an answer"),
+        (lambda q, a: a.update({999999: 3}), "There is no question 999999"),
+        (lambda q, a: a.update({"x": 3}), "There is no question 'x'"),
+        (lambda q, a: a.update({q[6].id: "y" * 5001}), "at most 5000 characters"),
+    ],
+)
+def test_bad_answers_are_refused_and_change_nothing(evaluation, change, message):
+    _course, enrolments, questionnaire = evaluation
+    questions = questionnaire.questions
+    answers = full_answers(questionnaire)
+    change(questions, answers)
+    with pytest.raises(services.AnswerErrors) as error:
+        services.submit(questionnaire, enrolments[0], answers, utcnow())
+    assert message in str(error.value)
+    db.session.rollback()
+    assert (count(Submission), count(SubmissionReceipt), count(Answer)) == (0, 0, 0)
+
+
+def test_anonymity_nothing_links_answers_to_a_person(evaluation):
+    course, enrolments, questionnaire = evaluation
+    for enrolment in enrolments[:3]:
+        services.submit(questionnaire, enrolment, full_answers(questionnaire), utcnow())
+    db.session.commit()
+    submission_columns = set(Submission.__table__.columns.keys())
+    assert submission_columns == {"id", "questionnaire_id", "enrolment_id"}  # no time, no order
+    assert all(s.enrolment_id is None for s in db.session.execute(sa.select(Submission)).scalars())
+    assert set(SubmissionReceipt.__table__.columns.keys()) == {
+        "id",
+        "questionnaire_id",
+        "enrolment_id",
+        "submitted_at",
+    }  # no submission id
+    assert set(Answer.__table__.columns.keys()) == {
+        "submission_id",
+        "question_id",
+        "number",
+        "text",
+        "choices",
+    }
+    ids = {s.id for s in db.session.execute(sa.select(Submission)).scalars()}
+    audit = " ".join(
+        str(e.details) + str(e.object_id)
+        for e in db.session.execute(sa.select(AuditEntry)).scalars()
+    )
+    assert not any(submission_id in audit for submission_id in ids)
+    header, rows = services.answers_table(questionnaire)
+    names = {e.person.full_name for e in enrolments} | {e.person.family_name for e in enrolments}
+    assert not names & {str(cell) for row in rows for cell in row}
+    assert not any("Trainee" in h for h in header)
+
+
+def test_not_anonymous_when_set_before_opening(app_ctx):
+    course, enrolments = build_course(trainees=1)
+    questionnaire = open_questionnaire(course, anonymous=False)
+    services.submit(questionnaire, enrolments[0], full_answers(questionnaire), utcnow())
+    assert db.session.execute(sa.select(Submission.enrolment_id)).scalar_one() == enrolments[0].id
+
+
+def test_drafts_are_kept_until_submitted(evaluation):
+    _course, enrolments, questionnaire = evaluation
+    first = questionnaire.questions[0]
+    services.save_draft(questionnaire, enrolments[0], {first.id: 5}, utcnow())
+    with pytest.raises(services.AnswerErrors):
+        services.save_draft(questionnaire, enrolments[0], {first.id: 9}, utcnow())
+    assert services.draft_for(questionnaire, enrolments[0]).answers == {str(first.id): 5}
+    services.submit(questionnaire, enrolments[0], full_answers(questionnaire), utcnow())
+    assert services.draft_for(questionnaire, enrolments[0]) is None
+
+
+def test_results_ranking_share_and_who_is_missing(evaluation):
+    _course, enrolments, questionnaire = evaluation
+    awareness = [q for q in questionnaire.questions if "Awareness" in q.text]
+    for number, enrolment in enumerate(enrolments[:2]):
+        services.submit(questionnaire, enrolment, full_answers(questionnaire, 3 + number), utcnow())
+    assert services.results(questionnaire).hidden  # two answers only
+    answers = full_answers(questionnaire, 3, objectives="no")
+    answers.update({q.id: 5 for q in awareness})
+    services.submit(questionnaire, enrolments[2], answers, utcnow())
+    result = services.results(questionnaire)
+    assert not result.hidden and result.submissions == 3 and result.response_rate == 75.0
+    assert [(r.title, r.mean) for r in result.ranking] == [
+        ("IP Awareness-Raising", 4.0),
+        ("Border Measures", 3.33),
+    ]
+    assert result.objectives.yes_share == 66.7
+    first = result.questions[0]
+    assert (first.mean, first.median, first.distribution) == (
+        3.33,
+        3,
+        [("1", 0), ("2", 0), ("3", 2), ("4", 1), ("5", 0)],
+    )
+    assert [e.id for e in services.non_submitters(questionnaire)] == [enrolments[3].id]
+
+
+def test_comparison_with_the_previous_edition(app_ctx):
+    from wipo_training.courses import services as course_services
+
+    old, old_enrolments = build_course(trainees=3)
+    old_questionnaire = open_questionnaire(old)
+    for enrolment in old_enrolments:
+        services.submit(old_questionnaire, enrolment, full_answers(old_questionnaire, 3), utcnow())
+    new = course_services.copy_as_next_edition(None, old, date(2014, 12, 1), "ENF-2014")
+    from wipo_training.timetable import services as timetable_services
+
+    timetable_services.copy_timetable(None, old, new)
+    questionnaire = open_questionnaire(new)
+    people = []
+    for index in range(3):
+        enrolment = participant_services.nominate(None, new, make_person(family_name=f"N{index}"))
+        participant_services.change_enrolment_status(None, enrolment, "accepted")
+        people.append(enrolment)
+        services.submit(questionnaire, enrolment, full_answers(questionnaire, 5), utcnow())
+    rows = services.comparison(
+        services.results(questionnaire), services.results(services.previous_questionnaire(new))
+    )
+    assert ("How useful was “Border Measures” for your work?", 5.0, 3.0) in rows
+    assert ("Were the objectives of the course achieved?", 100.0, 100.0) in rows
+
+
+def test_the_trainee_answers_on_the_page(app, users):
+    with app.app_context():
+        course, enrolments = build_course(trainees=2, emails={0: users["trainee"]})
+        questionnaire = open_questionnaire(course)
+        answers = {f"q{k}": v for k, v in full_answers(questionnaire).items()}
+        first = questionnaire.questions[0].id
+        db.session.commit()
+    client = app.test_client()
+    login(client, users["trainee"])
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "is open" in dashboard and "Give your evaluation" in dashboard
+    url = "/courses/1/evaluation/answer"
+    page = client.get(url).get_data(as_text=True)
+    assert "Anonymous." in page and "Monday 02 December 2013" in page
+    draft = client.post(
+        url,
+        data={"csrf_token": csrf_token(client, url), "action": "draft", f"q{first}": "4"},
+        follow_redirects=True,
+    )
+    assert "Draft saved." in draft.get_data(as_text=True)
+    assert f'id="q{first}-4" value="4" checked' in client.get(url).get_data(as_text=True)
+    missing = client.post(
+        url, data={"csrf_token": csrf_token(client, url), "action": "submit", f"q{first}": "4"}
+    )
+    assert missing.status_code == 422 and "Nothing was submitted" in missing.get_data(as_text=True)
+    second_tab = csrf_token(client, url)  # a second tab still shows the form
+    done = client.post(
+        url,
+        data={"csrf_token": csrf_token(client, url), "action": "submit", **answers},
+        follow_redirects=True,
+    )
+    assert "your evaluation is submitted" in done.get_data(as_text=True)
+    again = client.post(
+        url, data={"csrf_token": second_tab, "action": "submit", **answers}, follow_redirects=True
+    )
+    assert "submitted this evaluation already; nothing was changed" in again.get_data(as_text=True)
+    with app.app_context():
+        assert count(Submission) == 1
+
+
+def test_a_trainee_of_another_course_cannot_answer(app, users):
+    with app.app_context():
+        course, _ = build_course(trainees=1)
+        open_questionnaire(course)
+        other, _ = build_course(
+            trainees=1, code="ENF-2014", start=date(2014, 12, 1), emails={0: users["trainee"]}
+        )
+        db.session.commit()
+    client = app.test_client()
+    login(client, users["trainee"])
+    assert client.get("/courses/1/evaluation/answer").status_code == 404
+    token = create_token(app, users["trainee"])
+    response = app.test_client().post(
+        "/api/v1/courses/1/evaluation/submissions",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"answers": {}},
+    )
+    assert response.status_code == 404
+
+
+def test_results_page_export_and_api(app, users, login_as):
+    with app.app_context():
+        course, enrolments = build_course(trainees=3)
+        questionnaire = open_questionnaire(course)
+        comment = next(q for q in questionnaire.questions if q.key == "course:comments")
+        for enrolment in enrolments:
+            answers = full_answers(questionnaire)
+            answers[comment.id] = '=HYPERLINK("http://evil")'
+            services.submit(questionnaire, enrolment, answers, utcnow())
+        db.session.commit()
+    client = login_as("staff")
+    page = client.get("/courses/1/evaluation/results").get_data(as_text=True)
+    assert "100.0%</strong> of those who answered found the objectives" in page
+    assert "3 of 3 participants answered (100.0%)" in page
+    sheet = load_workbook(io.BytesIO(client.get("/courses/1/evaluation/answers.xlsx").data)).active
+    assert sheet.max_row == 4
+    texts = [
+        c
+        for row in sheet.iter_rows(min_row=2)
+        for c in row
+        if c.value and "HYPERLINK" in str(c.value)
+    ]
+    assert texts and all(c.data_type == "s" for c in texts)
+    token = create_token(app, users["staff"])
+    api = (
+        app.test_client()
+        .get("/api/v1/courses/1/evaluation/results", headers={"Authorization": f"Bearer {token}"})
+        .json
+    )
+    assert api["submissions"] == 3 and api["ranking"][0]["mean"] == 4.0
+
+
+def test_api_submission_201_409_422(app, users):
+    with app.app_context():
+        course, _ = build_course(trainees=2, emails={0: users["trainee"]})
+        questionnaire = open_questionnaire(course)
+        answers = {str(k): v for k, v in full_answers(questionnaire).items()}
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {create_token(app, users['trainee'])}"}
+    client = app.test_client()
+    got = client.get("/api/v1/courses/1/evaluation", headers=headers).json
+    assert len(got["questions"]) == 9 and got["anonymous"] is True
+    bad = client.post(
+        "/api/v1/courses/1/evaluation/submissions",
+        headers=headers,
+        json={"answers": {**answers, next(iter(answers)): 0}},
+    )
+    assert bad.status_code == 422 and "outside the scale" in str(bad.json["errors"])
+    assert (
+        client.post(
+            "/api/v1/courses/1/evaluation/submissions", headers=headers, json={"answers": answers}
+        ).status_code
+        == 201
+    )
+    again = client.post(
+        "/api/v1/courses/1/evaluation/submissions", headers=headers, json={"answers": answers}
+    )
+    assert again.status_code == 409

@@ -1,0 +1,658 @@
+"""Evaluations: the questionnaire from the timetable, drafts, one submission per trainee,
+and the results. Services take plain values, add and flush, audit; the caller commits."""
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..audit import record_audit
+from ..extensions import db
+from ..participants.models import Enrolment
+from ..timetable import services as timetable_services
+from .models import (
+    RATING_MAX,
+    RATING_MIN,
+    Answer,
+    Draft,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    Submission,
+    SubmissionReceipt,
+)
+
+COURSE_SECTION = "The course as a whole"
+MIN_ANSWERS_SHOWN = 3  # fewer answers are hidden, so one trainee cannot be singled out
+SESSION_ASPECTS = [
+    ("usefulness", "How useful was “{title}” for your work?"),
+    ("presentation", "How good was the presentation of “{title}”?"),
+]
+COURSE_QUESTIONS = [
+    ("course:objectives", "Were the objectives of the course achieved?", QuestionKind.YES_NO, True),
+    (
+        "course:satisfaction",
+        "Overall, how satisfied are you with the course?",
+        QuestionKind.RATING,
+        True,
+    ),
+    (
+        "course:most_useful",
+        "What was the most useful part of the course?",
+        QuestionKind.LONG_TEXT,
+        False,
+    ),
+    (
+        "course:suggestions",
+        "What would you suggest for the next edition?",
+        QuestionKind.LONG_TEXT,
+        False,
+    ),
+    ("course:comments", "Any other comments?", QuestionKind.LONG_TEXT, False),
+]
+
+
+class EvaluationError(ValueError):
+    """A request the rules refuse; the message is for the user."""
+
+
+class AlreadySubmitted(EvaluationError):
+    """This trainee has submitted already."""
+
+
+class AnswerErrors(EvaluationError):
+    """Answers that are not acceptable: {question_id: message}."""
+
+    def __init__(self, problems: dict[int, str]):
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().casefold())[:300]
+
+
+def session_key(title: str, aspect: str) -> str:
+    return f"session:{_slug(title)}:{aspect}"
+
+
+def questionnaire_for(course) -> Questionnaire | None:
+    return db.session.execute(
+        sa.select(Questionnaire)
+        .where(Questionnaire.course_id == course.id)
+        .options(selectinload(Questionnaire.questions))
+    ).scalar_one_or_none()
+
+
+def _section_order(questions: list[Question]) -> dict[str, tuple]:
+    """Day sections in date order, then the others in order of first appearance."""
+    ranks, others = {}, []
+    for question in questions:
+        if question.section in ranks or question.section in others:
+            continue
+        try:
+            ranks[question.section] = (0, datetime.strptime(question.section, "%A %d %B %Y"))
+        except ValueError:
+            others.append(question.section)
+    ranks.update({name: (1, index) for index, name in enumerate(others)})
+    return ranks
+
+
+def _renumber(questionnaire: Questionnaire) -> None:
+    questions = list(questionnaire.questions)
+    order = _section_order(questions)
+    questions.sort(key=lambda q: (order[q.section], q.position, q.id or 0))
+    for position, question in enumerate(questions):
+        question.position = position
+    db.session.flush()
+    db.session.expire(questionnaire, ["questions"])  # reload in the new order when next read
+
+
+def generate_questionnaire(actor, course) -> tuple[Questionnaire, int]:
+    """Create the questionnaire from the timetable, or add what is new in it. Existing
+    questions (and their answers) are kept. Returns it and how many questions were added."""
+    questionnaire = questionnaire_for(course)
+    if questionnaire is None:
+        questionnaire = Questionnaire(course_id=course.id)
+        db.session.add(questionnaire)
+        db.session.flush()
+    have = {q.key for q in questionnaire.questions}
+    added = 0
+    next_position = len(questionnaire.questions) + 1000  # after the existing ones, then sorted
+    for course_session in timetable_services.course_sessions(course):
+        if not course_session.evaluable:
+            continue
+        day = timetable_services.to_local(course, course_session.starts_at)
+        for aspect, text in SESSION_ASPECTS:
+            key = session_key(course_session.title, aspect)
+            if key in have:
+                continue
+            questionnaire.questions.append(
+                Question(
+                    key=key,
+                    section=f"{day:%A %d %B %Y}",
+                    session_id=course_session.id,
+                    session_title=course_session.title,
+                    text=text.format(title=course_session.title),
+                    kind=QuestionKind.RATING,
+                    required=True,
+                    position=next_position,
+                )
+            )
+            have.add(key)
+            added += 1
+            next_position += 1
+    for key, text, kind, required in COURSE_QUESTIONS:
+        if key not in have:
+            questionnaire.questions.append(
+                Question(
+                    key=key,
+                    section=COURSE_SECTION,
+                    text=text,
+                    kind=kind,
+                    required=required,
+                    position=next_position,
+                )
+            )
+            added += 1
+            next_position += 1
+    db.session.flush()
+    _renumber(questionnaire)
+    db.session.flush()
+    record_audit(actor, "questionnaire.generate", questionnaire, course=course.code, added=added)
+    return questionnaire, added
+
+
+def _clean_question(text: str, kind: str, choices: list[str]) -> tuple[str, list[str]]:
+    if not text.strip():
+        raise EvaluationError("The question needs a text.")
+    if kind not in set(QuestionKind):
+        raise EvaluationError(f"“{kind}” is not a question type.")
+    choices = [c.strip() for c in choices if c.strip()]
+    if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE) and len(choices) < 2:
+        raise EvaluationError("A choice question needs at least two choices, one per line.")
+    if len(set(choices)) != len(choices):
+        raise EvaluationError("Two choices are the same.")
+    return text.strip(), choices if kind in (
+        QuestionKind.SINGLE_CHOICE,
+        QuestionKind.MULTIPLE_CHOICE,
+    ) else []
+
+
+def add_question(
+    actor,
+    questionnaire: Questionnaire,
+    text: str,
+    kind: str,
+    required: bool,
+    choices: list[str],
+    section: str,
+) -> Question:
+    """A question of the coordinator's own, at the end of its section."""
+    text, choices = _clean_question(text, kind, choices)
+    question = Question(
+        key=f"custom:{_slug(text)}",
+        text=text,
+        kind=kind,
+        required=required,
+        choices=choices,
+        section=section.strip() or COURSE_SECTION,
+        position=len(questionnaire.questions) + 1000,
+    )
+    if question.key in {q.key for q in questionnaire.questions}:
+        raise EvaluationError("The questionnaire already has this question.")
+    questionnaire.questions.append(question)
+    db.session.flush()
+    _renumber(questionnaire)
+    record_audit(actor, "question.add", question, text=text)
+    return question
+
+
+def answer_count(question: Question) -> int:
+    return db.session.execute(
+        sa.select(sa.func.count()).select_from(Answer).where(Answer.question_id == question.id)
+    ).scalar_one()
+
+
+def update_question(
+    actor,
+    question: Question,
+    text: str,
+    kind: str,
+    required: bool,
+    choices: list[str],
+    section: str,
+) -> Question:
+    """Change a question; its type is fixed once answers exist."""
+    text, choices = _clean_question(text, kind, choices)
+    if kind != question.kind and answer_count(question):
+        raise EvaluationError("This question has answers; its type can no longer change.")
+    question.text, question.kind, question.required = text, kind, required
+    question.choices, question.section = choices, section.strip() or question.section
+    _renumber(question.questionnaire)
+    db.session.flush()
+    record_audit(actor, "question.update", question, text=text)
+    return question
+
+
+def delete_question(actor, question: Question) -> None:
+    """Remove a question that nobody has answered (answers are never thrown away)."""
+    count = answer_count(question)
+    if count:
+        raise EvaluationError(f"“{question.text}” has {count} answers and cannot be removed.")
+    questionnaire = question.questionnaire
+    questionnaire.questions.remove(question)
+    db.session.flush()
+    _renumber(questionnaire)
+    record_audit(actor, "question.delete", questionnaire, text=question.text)
+
+
+def move_question(actor, question: Question, offset: int) -> None:
+    """Move a question up (-1) or down (+1) within its section."""
+    siblings = [q for q in question.questionnaire.questions if q.section == question.section]
+    index = siblings.index(question)
+    target = index + offset
+    if 0 <= target < len(siblings):
+        other = siblings[target]
+        question.position, other.position = other.position, question.position
+        db.session.flush()
+        record_audit(actor, "question.move", question, offset=offset)
+
+
+def copy_questionnaire(actor, source_course, target_course) -> int:
+    """Copy the questions of an earlier edition that this course does not have yet; session
+    questions are linked to this course's session of the same title."""
+    source = questionnaire_for(source_course)
+    if source is None:
+        raise EvaluationError(f"{source_course.code} has no questionnaire to copy.")
+    target, _added = generate_questionnaire(actor, target_course)
+    have = {q.key for q in target.questions}
+    sessions = {_slug(s.title): s for s in timetable_services.course_sessions(target_course)}
+    copied = 0
+    for old in source.questions:
+        if old.key in have:
+            continue
+        match = sessions.get(_slug(old.session_title)) if old.session_title else None
+        section = old.section
+        if match is not None:
+            section = f"{timetable_services.to_local(target_course, match.starts_at):%A %d %B %Y}"
+        target.questions.append(
+            Question(
+                key=old.key,
+                section=section,
+                session_id=match.id if match else None,
+                session_title=old.session_title,
+                text=old.text,
+                kind=old.kind,
+                required=old.required,
+                choices=list(old.choices or []),
+                position=old.position + 1000,
+            )
+        )
+        copied += 1
+    db.session.flush()
+    _renumber(target)
+    record_audit(actor, "questionnaire.copy", target, source=source_course.code, copied=copied)
+    return copied
+
+
+def update_settings(
+    actor,
+    questionnaire: Questionnaire,
+    opens_at: datetime,
+    closes_at: datetime,
+    anonymous: bool,
+    now: datetime,
+) -> None:
+    """The window, and anonymity (which cannot change once the questionnaire has opened)."""
+    if closes_at <= opens_at:
+        raise EvaluationError("The questionnaire must close after it opens.")
+    if anonymous != questionnaire.anonymous and questionnaire.has_opened(now):
+        raise EvaluationError(
+            "The questionnaire has opened already: whether it is anonymous cannot change now."
+        )
+    questionnaire.opens_at, questionnaire.closes_at = opens_at, closes_at
+    questionnaire.anonymous = anonymous
+    db.session.flush()
+    record_audit(
+        actor,
+        "questionnaire.settings",
+        questionnaire,
+        opens_at=opens_at.isoformat(),
+        closes_at=closes_at.isoformat(),
+        anonymous=anonymous,
+    )
+
+
+# --- answering ----------------------------------------------------------------------------
+
+
+def clean_answers(questionnaire: Questionnaire, raw: dict, *, partial: bool = False) -> dict:
+    """Check raw answers {question id: value} and return {question id: (number, text,
+    choices)}. AnswerErrors names every problem; ``partial`` (drafts) skips required ones."""
+    questions = {q.id: q for q in questionnaire.questions}
+    problems: dict[int, str] = {}
+    clean = {}
+    for key, value in raw.items():
+        try:
+            question_id = int(key)
+        except (TypeError, ValueError):
+            question_id = None
+        if question_id not in questions:
+            problems[-1] = f"There is no question {key!r} in this questionnaire."
+            continue
+        question = questions[question_id]
+        if value in (None, "", []):
+            continue
+        try:
+            clean[question_id] = _clean_value(question, value)
+        except ValueError as exc:
+            problems[question_id] = f"“{question.text}”: {exc}"
+    if not partial:
+        for question in questions.values():
+            if question.required and question.id not in clean and question.id not in problems:
+                problems[question.id] = f"“{question.text}” needs an answer."
+    if problems:
+        raise AnswerErrors(problems)
+    return clean
+
+
+def _clean_value(question: Question, value):
+    kind = question.kind
+    if kind == QuestionKind.RATING:
+        if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit():
+            raise ValueError(f"give a number from {RATING_MIN} to {RATING_MAX}.")
+        number = int(value)
+        if not RATING_MIN <= number <= RATING_MAX:
+            raise ValueError(f"{number} is outside the scale {RATING_MIN} to {RATING_MAX}.")
+        return (number, None, None)
+    if kind == QuestionKind.YES_NO:
+        mapping = {"yes": 1, "no": 0, "true": 1, "false": 0, "1": 1, "0": 0}
+        answer = mapping.get(str(value).strip().lower())
+        if answer is None:
+            raise ValueError("answer yes or no.")
+        return (answer, None, None)
+    if kind == QuestionKind.SINGLE_CHOICE:
+        if not isinstance(value, str) or value not in question.choices:
+            raise ValueError(f"choose one of: {', '.join(question.choices)}.")
+        return (None, None, [value])
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(v in question.choices for v in values):
+            raise ValueError(f"choose among: {', '.join(question.choices)}.")
+        return (None, None, sorted(set(values), key=question.choices.index))
+    if not isinstance(value, str):
+        raise ValueError("write a text.")
+    limit = 300 if kind == QuestionKind.SHORT_TEXT else 5000
+    if len(value) > limit:
+        raise ValueError(f"at most {limit} characters.")
+    return (None, value.strip(), None)
+
+
+def receipt_for(questionnaire: Questionnaire, enrolment: Enrolment) -> SubmissionReceipt | None:
+    return db.session.execute(
+        sa.select(SubmissionReceipt).where(
+            SubmissionReceipt.questionnaire_id == questionnaire.id,
+            SubmissionReceipt.enrolment_id == enrolment.id,
+        )
+    ).scalar_one_or_none()
+
+
+def draft_for(questionnaire: Questionnaire, enrolment: Enrolment) -> Draft | None:
+    return db.session.execute(
+        sa.select(Draft).where(
+            Draft.questionnaire_id == questionnaire.id, Draft.enrolment_id == enrolment.id
+        )
+    ).scalar_one_or_none()
+
+
+def _check_window(questionnaire: Questionnaire, now: datetime) -> None:
+    if not questionnaire.opens_at or now < questionnaire.opens_at:
+        raise EvaluationError("The evaluation is not open yet.")
+    if now >= questionnaire.closes_at:
+        raise EvaluationError("The evaluation is closed.")
+
+
+def save_draft(
+    questionnaire: Questionnaire, enrolment: Enrolment, raw: dict, now: datetime
+) -> Draft:
+    """Keep unfinished answers (checked, but nothing is required yet)."""
+    _check_window(questionnaire, now)
+    if receipt_for(questionnaire, enrolment):
+        raise AlreadySubmitted("You have submitted this evaluation already.")
+    clean_answers(questionnaire, raw, partial=True)
+    draft = draft_for(questionnaire, enrolment)
+    if draft is None:
+        draft = Draft(questionnaire_id=questionnaire.id, enrolment_id=enrolment.id)
+        db.session.add(draft)
+    draft.answers = {str(k): v for k, v in raw.items() if v not in (None, "", [])}
+    db.session.flush()
+    return draft
+
+
+def submit(questionnaire: Questionnaire, enrolment: Enrolment, raw: dict, now: datetime) -> None:
+    """Store the answers once. The receipt's unique key makes a second submission (double
+    click, two tabs, two servers) fail as AlreadySubmitted with nothing stored."""
+    _check_window(questionnaire, now)
+    if receipt_for(questionnaire, enrolment):
+        raise AlreadySubmitted("You have submitted this evaluation already.")
+    clean = clean_answers(questionnaire, raw)
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                SubmissionReceipt(
+                    questionnaire_id=questionnaire.id, enrolment_id=enrolment.id, submitted_at=now
+                )
+            )
+            db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        raise AlreadySubmitted("You have submitted this evaluation already.") from exc
+    submission = Submission(
+        questionnaire_id=questionnaire.id,
+        enrolment_id=None if questionnaire.anonymous else enrolment.id,
+    )
+    submission.answers = [
+        Answer(question_id=qid, number=number, text=text, choices=choices)
+        for qid, (number, text, choices) in clean.items()
+    ]
+    db.session.add(submission)
+    db.session.execute(
+        sa.delete(Draft).where(
+            Draft.questionnaire_id == questionnaire.id, Draft.enrolment_id == enrolment.id
+        )
+    )
+    db.session.flush()
+    # The audit says who submitted (as the receipt does), never the submission's id.
+    record_audit(None, "evaluation.submit", questionnaire, course=questionnaire.course.code)
+
+
+def open_evaluations_for(user, now: datetime) -> list[tuple]:
+    """(course, questionnaire, submitted?) for a trainee's open questionnaires."""
+    if user.person_id is None:
+        return []
+    rows = db.session.execute(
+        sa.select(Questionnaire, Enrolment)
+        .join(Enrolment, Enrolment.course_id == Questionnaire.course_id)
+        .where(
+            Enrolment.person_id == user.person_id,
+            Enrolment.status.in_(timetable_services.EXPECTED),
+            Questionnaire.opens_at <= now,
+            Questionnaire.closes_at > now,
+        )
+    ).all()
+    return [(q.course, q, receipt_for(q, e) is not None) for q, e in rows]
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    count: int
+    mean: float | None = None
+    median: float | None = None
+    distribution: list[tuple[str, int]] = field(default_factory=list)
+    yes_share: float | None = None  #: yes/no questions: percentage answering yes
+    texts: list[str] = field(default_factory=list)
+    hidden: bool = False  #: fewer than MIN_ANSWERS_SHOWN answers
+
+
+@dataclass
+class SessionRank:
+    title: str
+    session_id: int | None
+    mean: float
+    count: int
+
+
+@dataclass
+class Results:
+    questionnaire: Questionnaire
+    submissions: int
+    expected: int
+    questions: list[QuestionResult]
+    ranking: list[SessionRank]
+
+    @property
+    def response_rate(self) -> float | None:
+        return round(100 * self.submissions / self.expected, 1) if self.expected else None
+
+    @property
+    def hidden(self) -> bool:
+        return self.submissions < MIN_ANSWERS_SHOWN
+
+    @property
+    def objectives(self) -> QuestionResult | None:
+        return next((r for r in self.questions if r.question.key == "course:objectives"), None)
+
+
+def results(questionnaire: Questionnaire) -> Results:
+    """Every question's figures, the ranking of sessions, the response rate (two queries)."""
+    submissions = db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(Submission)
+        .where(Submission.questionnaire_id == questionnaire.id)
+    ).scalar_one()
+    answers_by_question: dict[int, list[Answer]] = {}
+    for answer in db.session.execute(
+        sa.select(Answer).join(Submission).where(Submission.questionnaire_id == questionnaire.id)
+    ).scalars():
+        answers_by_question.setdefault(answer.question_id, []).append(answer)
+    per_question = []
+    for question in questionnaire.questions:
+        answers = answers_by_question.get(question.id, [])
+        result = QuestionResult(question, len(answers), hidden=len(answers) < MIN_ANSWERS_SHOWN)
+        if question.kind == QuestionKind.RATING:
+            numbers = [a.number for a in answers]
+            counts = Counter(numbers)
+            result.distribution = [
+                (str(n), counts.get(n, 0)) for n in range(RATING_MIN, RATING_MAX + 1)
+            ]
+            if numbers:
+                result.mean = round(statistics.fmean(numbers), 2)
+                result.median = statistics.median(numbers)
+        elif question.kind == QuestionKind.YES_NO:
+            yes = sum(a.number for a in answers)
+            result.distribution = [("Yes", yes), ("No", len(answers) - yes)]
+            result.yes_share = round(100 * yes / len(answers), 1) if answers else None
+        elif question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+            counts = Counter(c for a in answers for c in (a.choices or []))
+            result.distribution = [(c, counts.get(c, 0)) for c in question.choices]
+        else:
+            # Sorted, so the order says nothing about who answered when.
+            result.texts = sorted(a.text for a in answers if a.text)
+        per_question.append(result)
+    return Results(
+        questionnaire,
+        submissions,
+        len(timetable_services.expected_enrolments(questionnaire.course)),
+        per_question,
+        _ranking(questionnaire, answers_by_question),
+    )
+
+
+def _ranking(questionnaire, answers_by_question) -> list[SessionRank]:
+    """Sessions by the mean of all their rating answers (their "overall evaluation")."""
+    by_session: dict[str, list[int]] = {}
+    ids: dict[str, int | None] = {}
+    for question in questionnaire.questions:
+        if question.kind != QuestionKind.RATING or not question.session_title:
+            continue
+        numbers = [a.number for a in answers_by_question.get(question.id, [])]
+        by_session.setdefault(question.session_title, []).extend(numbers)
+        ids[question.session_title] = question.session_id
+    ranking = [
+        SessionRank(title, ids[title], round(statistics.fmean(nums), 2), len(nums))
+        for title, nums in by_session.items()
+        if nums
+    ]
+    return sorted(ranking, key=lambda r: (-r.mean, r.title))
+
+
+def non_submitters(questionnaire: Questionnaire) -> list[Enrolment]:
+    """Expected participants without a receipt: names for reminders, never answers."""
+    submitted = set(
+        db.session.execute(
+            sa.select(SubmissionReceipt.enrolment_id).where(
+                SubmissionReceipt.questionnaire_id == questionnaire.id
+            )
+        ).scalars()
+    )
+    return [
+        e
+        for e in timetable_services.expected_enrolments(questionnaire.course)
+        if e.id not in submitted
+    ]
+
+
+def previous_questionnaire(course) -> Questionnaire | None:
+    """The questionnaire of the edition this course was copied from, if any."""
+    if course.previous_edition is None:
+        return None
+    return questionnaire_for(course.previous_edition)
+
+
+def comparison(current: Results, previous: Results) -> list[tuple]:
+    """(question text, current figure, previous figure) for questions both editions asked."""
+    earlier = {r.question.key: r for r in previous.questions}
+    rows = []
+    for result in current.questions:
+        other = earlier.get(result.question.key)
+        if other is None or result.hidden or other.hidden:
+            continue
+        if result.question.kind == QuestionKind.RATING:
+            rows.append((result.question.text, result.mean, other.mean))
+        elif result.question.kind == QuestionKind.YES_NO:
+            rows.append((result.question.text, result.yes_share, other.yes_share))
+    return rows
+
+
+def answers_table(questionnaire: Questionnaire) -> tuple[list[str], list[list]]:
+    """One row per submission (in the random order of their ids), one column per question."""
+    questions = list(questionnaire.questions)
+    rows: dict[str, dict[int, object]] = {}
+    for submission_id, question_id, number, text, choices in db.session.execute(
+        sa.select(
+            Answer.submission_id, Answer.question_id, Answer.number, Answer.text, Answer.choices
+        )
+        .join(Submission)
+        .where(Submission.questionnaire_id == questionnaire.id)
+        .order_by(Answer.submission_id)
+    ):
+        question = next(q for q in questions if q.id == question_id)
+        if question.kind == QuestionKind.YES_NO:
+            value = "yes" if number else "no"
+        elif number is not None:
+            value = number
+        elif choices is not None:
+            value = "; ".join(choices)
+        else:
+            value = text
+        rows.setdefault(submission_id, {})[question_id] = value
+    header = [f"{q.section}: {q.text}" for q in questions]
+    return header, [[answers.get(q.id) for q in questions] for answers in rows.values()]
