@@ -60,7 +60,10 @@ db: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
 
+# The web server and the job worker together; Ctrl-C stops both.
 run: db
+	@trap 'kill 0' EXIT INT TERM; \
+	$(FLASK) worker & \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.installed-test

@@ -71,6 +71,11 @@ class Config:
 
     PER_PAGE = 25
 
+    #: The address printed on certificates (QR codes and /verify links point there).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: Run background jobs inline instead of through the worker (tests only).
+    HUEY_IMMEDIATE = False
+
     # Email (invitations); without MAIL_SERVER the app shows the link to copy instead.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -90,4 +95,5 @@ class TestConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
+    HUEY_IMMEDIATE = True
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105  (still scrypt, cheap for tests)

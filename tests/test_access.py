@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from tests.conftest import ROLES, login, make_course, make_person, make_session
 from wipo_training.access import PUBLIC, SIGNED_IN, policy_for
 from wipo_training.auth import services as auth_services
+from wipo_training.documents import services as document_services
 from wipo_training.evaluations import services as evaluation_services
 from wipo_training.extensions import db
 from wipo_training.participants import services as participant_services
@@ -53,6 +54,10 @@ def url_values(app, users):
             datetime(2013, 11, 1, tzinfo=UTC),
         )
         questionnaire, _added = evaluation_services.generate_questionnaire(None, course)
+        document_services.set_override(None, enrolment, True, "Sample for the access matrix")
+        db.session.commit()
+        certificate = document_services.issue_one(None, enrolment)
+        job = document_services.start_batch(None, course, "zip")
         db.session.commit()
         api_token = trainee.api_tokens[0]
         return {
@@ -68,6 +73,9 @@ def url_values(app, users):
             "report_id": report.id,
             "question_id": questionnaire.questions[0].id,
             "direction": "up",
+            "certificate_id": certificate.id,
+            "code": certificate.verification_code,
+            "job_id": job.id,
             "token": invitation,
         }, token
 

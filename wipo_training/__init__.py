@@ -37,7 +37,12 @@ def register_extensions(app: Flask) -> None:
     from .auth import models  # noqa: F401
     from .courses import models as course_models  # noqa: F401
     from .database import configure_engine
+    from .documents import models as document_models  # noqa: F401
     from .evaluations import models as evaluation_models  # noqa: F401
+    from .jobs import huey
+
+    if app.config.get("HUEY_IMMEDIATE"):
+        huey.immediate = True  # tests: a job runs inside the request that starts it
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .participants import models as participant_models  # noqa: F401
     from .timetable import models as timetable_models  # noqa: F401
@@ -63,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import register_api
     from .auth import bp as auth_bp
     from .courses import bp as courses_bp
+    from .documents import bp as documents_bp
     from .evaluations import bp as evaluations_bp
     from .main import bp as main_bp
     from .participants import bp as participants_bp
@@ -75,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participants_bp)
     app.register_blueprint(timetable_bp)
     app.register_blueprint(evaluations_bp)
+    app.register_blueprint(documents_bp)
     register_api(app)
 
 

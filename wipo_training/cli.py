@@ -93,8 +93,18 @@ def demo(if_empty):
             click.echo(f"  {role:<12} {email}")
 
 
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+def worker(workers):
+    """Run the background job worker (certificate batches)."""
+    from .jobs import huey
+
+    huey.create_consumer(workers=workers, worker_type="thread").run()
+
+
 def register_cli(app) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(worker)

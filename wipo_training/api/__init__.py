@@ -47,11 +47,19 @@ def register_api(app) -> None:
 
 def _collect_blueprints():
     from ..courses.api import blp as courses_blp
+    from ..documents.api import blp as documents_blp
     from ..evaluations.api import blp as evaluations_blp
     from ..participants.api import blp as participants_blp
     from ..timetable.api import blp as timetable_blp
 
-    blueprints = (blp, courses_blp, participants_blp, timetable_blp, evaluations_blp)
+    blueprints = (
+        blp,
+        courses_blp,
+        participants_blp,
+        timetable_blp,
+        evaluations_blp,
+        documents_blp,
+    )
     for blueprint in blueprints:
         blueprint.before_request(_csrf_for_cookie_callers)
     return blueprints

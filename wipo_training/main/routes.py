@@ -67,15 +67,19 @@ ROLE_INTROS = {
 @signed_in
 def dashboard():
     """Your dashboard."""
-    evaluations = []
+    evaluations, certificates = [], []
     if current_user.role == "trainee":
         from ..evaluations.services import open_evaluations_for
         from ..timeutil import utcnow
 
         evaluations = open_evaluations_for(current_user, utcnow())
+        from ..documents.routes import own_certificates
+
+        certificates = own_certificates(current_user)
     return render_template(
         "main/dashboard.html",
         evaluations=evaluations,
+        certificates=certificates,
         next_steps=NEXT_STEPS.get(current_user.role, []),
         intro=ROLE_INTROS[current_user.role],
     )

@@ -1,0 +1,121 @@
+"""Names in every script, and hostile input that must be printed, not obeyed."""
+
+import http.server
+import io
+import threading
+
+import pytest
+from pypdf import PdfReader
+
+from tests.documents.conftest import PEOPLE, eligible_course
+from wipo_training.documents import services
+from wipo_training.documents.pdf import SafeURLFetcher, render_pdf
+from wipo_training.extensions import db
+
+#: The font that must carry each script (Debian fonts-noto-core / fonts-noto-cjk).
+FONTS = {
+    "vi": "Noto-Serif",
+    "zh": "Noto-Serif-CJK-SC",
+    "ja": "Noto-Serif-CJK-JP",
+    "ar": "Noto-Naskh-Arabic",
+    "ur": "Noto-Naskh-Arabic",
+    "th": "Noto-Serif-Thai",
+    "km": "Noto-Serif-Khmer",
+    "lo": "Noto-Serif-Lao",
+    "my": "Noto-Serif-Myanmar",
+    "dz": "Noto-Serif-Tibetan",
+}
+
+
+def fonts_of(pdf: bytes) -> set[str]:
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    return {
+        str(font["/BaseFont"]).split("+", 1)[-1]
+        for font in page["/Resources"]["/Font"].get_object().values()
+    }
+
+
+@pytest.mark.parametrize("person", PEOPLE, ids=[p[3] for p in PEOPLE])
+def test_each_script_is_embedded_and_extracts_to_the_name(app_ctx, person):
+    _course, [enrolment] = eligible_course([person])
+    certificate = services.issue_one(None, enrolment)
+    pdf = services.pdf_path(certificate).read_bytes()
+    native, lang = person[2], person[3]
+    assert FONTS[lang] in fonts_of(pdf)
+    lines = [
+        line.strip() for line in PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()
+    ]
+    assert native in lines, lines[:8]
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802
+        Recorder.hits.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def listener():
+    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
+    Recorder.hits = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_hostile_values_are_printed_not_fetched(app_ctx, listener):
+    hostile = {
+        "family": '<img src="file:///etc/passwd">',
+        "given": '<link rel="attachment" href="file:///etc/hostname">',
+        "native": f"<style>@import url({listener}/import.css); p {{ background: url({listener}/bg.png) }}</style>",
+        "org": f'<svg><image href="file:///etc/passwd"/><image href="{listener}/svg.png"/></svg>',
+        "title": f"../../../../etc/passwd {listener}/title <script>alert(1)</script>",
+    }
+    course, [enrolment] = eligible_course(
+        [(hostile["family"], hostile["given"], hostile["native"], "en", "VN")]
+    )
+    course.title = hostile["title"]
+    enrolment.organisation.name = hostile["org"]
+    db.session.commit()
+    certificate = services.issue_one(None, enrolment)
+    pdf = services.pdf_path(certificate).read_bytes()
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.attachments == {}
+    text = " ".join(reader.pages[0].extract_text().split())
+    for value in hostile.values():
+        assert " ".join(value.split()) in text, value
+    assert Recorder.hits == []
+    assert b"root:x:0:0" not in pdf
+
+
+def test_the_fetcher_refuses_everything_but_data_and_app_files(listener):
+    fetcher = SafeURLFetcher()
+    for url in (
+        "file:///etc/passwd",
+        f"{listener}/x.png",
+        "https://example.org/x.css",
+        "file:///work/../etc/passwd",
+        "ftp://127.0.0.1/x",
+    ):
+        with pytest.raises(ValueError, match="Refused"):
+            fetcher.fetch(url)
+    from wipo_training.documents.pdf import ALLOWED_ROOTS
+
+    css = (ALLOWED_ROOTS[1] / "certificate.css").as_uri()
+    assert b"@page" in fetcher.fetch(css).read()
+    escaped = (ALLOWED_ROOTS[1] / ".." / ".." / "config.py").as_uri()
+    with pytest.raises(ValueError, match="outside the document folders"):
+        fetcher.fetch(escaped)
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+    pdf = render_pdf(
+        f'<p>Hi</p><img src="{listener}/img.png"><link rel="attachment" '
+        'href="file:///etc/hostname">'
+    )
+    assert Recorder.hits == [] and PdfReader(io.BytesIO(pdf)).attachments == {}

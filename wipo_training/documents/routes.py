@@ -1,0 +1,285 @@
+"""Certificate pages: eligibility, issue, revoke, reissue, settings, downloads, jobs and the
+public verification page."""
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from ..access import public, roles, signed_in
+from ..courses.models import Course
+from ..extensions import db, limiter
+from ..jobs import Job
+from ..participants.models import Enrolment
+from . import bp, services
+from .forms import BatchForm, OverrideForm, ReasonForm, SettingsForm, VerifyForm
+from .models import Certificate, CertificateStatus
+
+EDITORS = ("admin", "coordinator")
+READERS = ("admin", "coordinator", "staff")
+IMAGE_LIMIT = 1024 * 1024
+
+
+@bp.route("/courses/<int:course_id>/certificates")
+@roles(*READERS)
+def course_certificates(course_id: int):
+    """Who is eligible and why not; the certificates issued and revoked."""
+    course = db.get_or_404(Course, course_id)
+    rows = services.eligibility(course)
+    certificates = services.course_certificates(course)
+    by_enrolment = {}
+    for certificate in certificates:
+        if certificate.status != CertificateStatus.REVOKED:
+            by_enrolment[certificate.enrolment_id] = certificate
+    return render_template(
+        "documents/certificates.html",
+        course=course,
+        rows=rows,
+        certificates=certificates,
+        current=by_enrolment,
+        batch_form=BatchForm(),
+        reason_form=ReasonForm(),
+        override_form=OverrideForm(),
+        can_edit=current_user.role in EDITORS,
+        eligible_count=sum(r.eligible for r in rows),
+    )
+
+
+@bp.route("/courses/<int:course_id>/certificates/batch", methods=["POST"])
+@roles(*EDITORS)
+def batch(course_id: int):
+    """Start the background job; the page shows its progress."""
+    course = db.get_or_404(Course, course_id)
+    form = BatchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    job = services.start_batch(current_user, course, form.format.data)
+    return redirect(url_for("documents.job", job_id=job.id))
+
+
+@bp.route("/enrolments/<int:enrolment_id>/certificate", methods=["POST"])
+@roles(*EDITORS)
+def issue(enrolment_id: int):
+    """Issue one participant's certificate now."""
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    try:
+        certificate = services.issue_one(current_user, enrolment)
+    except services.CertificateError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(
+            f"Certificate {certificate.serial} issued to {enrolment.person.full_name}.", "success"
+        )
+    return redirect(url_for("documents.course_certificates", course_id=enrolment.course_id))
+
+
+@bp.route("/enrolments/<int:enrolment_id>/eligibility", methods=["POST"])
+@roles(*EDITORS)
+def override(enrolment_id: int):
+    """Give or withhold a certificate against the rules, with a written reason."""
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    form = OverrideForm()
+    if form.validate_on_submit():
+        try:
+            if form.decision.data == "rules":
+                services.clear_override(current_user, enrolment)
+            else:
+                services.set_override(
+                    current_user,
+                    enrolment,
+                    form.decision.data == "eligible",
+                    form.reason.data or "",
+                )
+        except services.CertificateError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(f"Eligibility of {enrolment.person.full_name} saved.", "success")
+    return redirect(url_for("documents.course_certificates", course_id=enrolment.course_id))
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
+@roles(*EDITORS)
+def revoke(certificate_id: int):
+    """Revoke a certificate, with the reason."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash("Write the reason for revoking the certificate.", "danger")
+    else:
+        try:
+            services.revoke(current_user, certificate, form.reason.data)
+        except services.CertificateError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(f"{certificate.serial} revoked.", "info")
+    return redirect(
+        url_for("documents.course_certificates", course_id=certificate.enrolment.course_id)
+    )
+
+
+@bp.route("/certificates/<int:certificate_id>/reissue", methods=["POST"])
+@roles(*EDITORS)
+def reissue(certificate_id: int):
+    """Revoke and issue again with a new serial (after correcting a name, say)."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash("Write the reason for reissuing the certificate.", "danger")
+    else:
+        new = services.reissue(current_user, certificate, form.reason.data)
+        flash(f"{new.serial} issued; {certificate.serial} is revoked.", "success")
+    return redirect(
+        url_for("documents.course_certificates", course_id=certificate.enrolment.course_id)
+    )
+
+
+def can_download(certificate: Certificate) -> bool:
+    """Coordinators, staff and admins, and the participant whose certificate it is."""
+    return current_user.role in READERS or (
+        current_user.person_id is not None
+        and certificate.enrolment.person_id == current_user.person_id
+    )
+
+
+@bp.route("/certificates/<int:certificate_id>/pdf")
+@signed_in
+def download(certificate_id: int):
+    """The stored PDF, byte for byte as issued."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    if not can_download(certificate) or certificate.status == CertificateStatus.PENDING:
+        abort(404)
+    return send_file(
+        services.pdf_path(certificate),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{certificate.serial}.pdf",
+    )
+
+
+def _image(field, current: bytes | None):
+    upload = field.data
+    if not upload or not getattr(upload, "filename", ""):
+        return current
+    data = upload.read()
+    if len(data) > IMAGE_LIMIT or not (
+        data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")
+    ):
+        field.errors.append("Upload a PNG or JPEG image of at most 1 MB.")
+        return current
+    return data
+
+
+@bp.route("/courses/<int:course_id>/certificates/settings", methods=["GET", "POST"])
+@roles(*EDITORS)
+def settings(course_id: int):
+    """Signatories, their signatures and the organisers' logos."""
+    course = db.get_or_404(Course, course_id)
+    current = services.settings_for(course)
+    form = SettingsForm(obj=current)
+    if form.validate_on_submit():
+        values = {
+            name: _image(getattr(form, name), getattr(current, name))
+            for name in ("signatory1_image", "signatory2_image", "logo1", "logo2", "logo3")
+        }
+        if not any(getattr(form, name).errors for name in values):
+            if current.id is None:
+                db.session.add(current)
+            for name in (
+                "heading",
+                "signatory1_name",
+                "signatory1_title",
+                "signatory2_name",
+                "signatory2_title",
+            ):
+                setattr(current, name, (getattr(form, name).data or "").strip())
+            for name, value in values.items():
+                setattr(current, name, value)
+            from ..audit import record_audit
+
+            record_audit(current_user, "certificate.settings", course)
+            db.session.commit()
+            flash(
+                "Certificate settings saved; they apply to certificates issued from now on.",
+                "success",
+            )
+            return redirect(url_for("documents.course_certificates", course_id=course.id))
+    return render_template(
+        "documents/settings.html",
+        form=form,
+        course=course,
+        settings=current,
+        image=services.image_data_url,
+    )
+
+
+def _visible_job(job_id: int) -> Job:
+    job = db.get_or_404(Job, job_id)
+    if current_user.role not in READERS and job.created_by_id != current_user.id:
+        abort(404)
+    return job
+
+
+@bp.route("/jobs/<int:job_id>")
+@signed_in
+def job(job_id: int):
+    """The progress of a background job; the page refreshes itself until it is done."""
+    return render_template("documents/job.html", job=_visible_job(job_id))
+
+
+@bp.route("/jobs/<int:job_id>/download")
+@signed_in
+def job_download(job_id: int):
+    """The job's result file."""
+    job = _visible_job(job_id)
+    if job.status != "done" or not job.result_name:
+        abort(404)
+    return send_file(
+        services.jobs_dir() / job.result_name,
+        as_attachment=True,
+        download_name=job.result_name.split("-", 1)[1],
+    )
+
+
+@bp.route("/verify")
+@public
+@limiter.limit("60 per minute")
+def verify_form():
+    """Type a certificate's code to check it."""
+    form = VerifyForm(request.args)
+    if request.args.get("code") and form.validate():
+        return redirect(url_for("documents.verify", code=form.code.data.strip()))
+    return render_template("documents/verify_form.html", form=form)
+
+
+@bp.route("/verify/<code>")
+@public
+@limiter.limit("60 per minute")
+def verify(code: str):
+    """Public: is this certificate genuine, and is it still valid?"""
+    certificate = services.by_code(code)
+    status = 200 if certificate else 404
+    return render_template(
+        "documents/verify.html", certificate=certificate, code=code, form=VerifyForm(code=code)
+    ), status
+
+
+def own_certificates(user) -> list[Certificate]:
+    """A trainee's issued certificates, newest first."""
+    if user.person_id is None:
+        return []
+    return list(
+        db.session.execute(
+            sa.select(Certificate)
+            .join(Enrolment)
+            .where(
+                Enrolment.person_id == user.person_id,
+                Certificate.status == CertificateStatus.ISSUED,
+            )
+            .order_by(Certificate.issued_at.desc())
+        ).scalars()
+    )

@@ -1,0 +1,533 @@
+"""Certificates: who is eligible and why, issuing with serial numbers and verification codes,
+revoking and reissuing, batches, and the public verification lookup. Services take plain
+values, add and flush, audit; the caller commits (the batch commits as it goes)."""
+
+import base64
+import hashlib
+import io
+import os
+import secrets
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import segno
+import sqlalchemy as sa
+from flask import current_app, render_template
+from pypdf import PdfReader, PdfWriter
+from sqlalchemy.orm import joinedload
+
+from ..audit import record_audit
+from ..counters import next_number
+from ..countries import get_country
+from ..evaluations.models import Questionnaire, SubmissionReceipt
+from ..extensions import db
+from ..participants.models import Enrolment
+from ..timetable import services as timetable_services
+from ..timetable.models import ATTENDED, Attendance, Presentation
+from ..timeutil import utcnow
+from .models import Certificate, CertificateSettings, CertificateStatus, EligibilityOverride
+from .pdf import render_pdf
+
+STYLESHEETS = ("certificate.css",)
+CHUNK = 40  #: certificates per WeasyPrint render in a batch
+
+
+class CertificateError(ValueError):
+    """A request the rules refuse; the message is for the user."""
+
+
+# --- eligibility --------------------------------------------------------------------------
+
+
+@dataclass
+class Eligibility:
+    enrolment: Enrolment
+    eligible: bool
+    reasons: list[str]  #: why not (empty when eligible by the rules)
+    attendance: float | None
+    override: EligibilityOverride | None
+
+
+def eligibility(course) -> list[Eligibility]:
+    """Every expected participant against the course's certificate rules (bounded queries)."""
+    enrolments = timetable_services.expected_enrolments(course)
+    ids = [e.id for e in enrolments]
+    rates, _by_session = timetable_services.attendance_rates(course)
+    questionnaire_id = db.session.execute(
+        sa.select(Questionnaire.id).where(Questionnaire.course_id == course.id)
+    ).scalar_one_or_none()
+    submitted = (
+        set(
+            db.session.execute(
+                sa.select(SubmissionReceipt.enrolment_id).where(
+                    SubmissionReceipt.questionnaire_id == questionnaire_id
+                )
+            ).scalars()
+        )
+        if questionnaire_id
+        else set()
+    )
+    presented = set(
+        db.session.execute(
+            sa.select(Presentation.enrolment_id)
+            .join(
+                Attendance,
+                sa.and_(
+                    Attendance.session_id == Presentation.session_id,
+                    Attendance.enrolment_id == Presentation.enrolment_id,
+                ),
+            )
+            .where(Presentation.enrolment_id.in_(ids), Attendance.status.in_(ATTENDED))
+        ).scalars()
+    )
+    overrides = {
+        o.enrolment_id: o
+        for o in db.session.execute(
+            sa.select(EligibilityOverride).where(EligibilityOverride.enrolment_id.in_(ids))
+        ).scalars()
+    }
+    result = []
+    for enrolment in enrolments:
+        rate = rates.get(enrolment.id)
+        percent = rate.percent if rate else None
+        reasons = []
+        if percent is None:
+            reasons.append("no attendance recorded")
+        elif percent < course.min_attendance_pct:
+            reasons.append(f"attendance {percent}% is below {course.min_attendance_pct}%")
+        if course.evaluation_required and enrolment.id not in submitted:
+            reasons.append("evaluation not submitted")
+        if course.country_report_required and enrolment.id not in presented:
+            reasons.append("country report not presented")
+        override = overrides.get(enrolment.id)
+        eligible = override.eligible if override else not reasons
+        result.append(Eligibility(enrolment, eligible, reasons, percent, override))
+    return result
+
+
+def set_override(actor, enrolment: Enrolment, eligible: bool, reason: str) -> None:
+    """Decide a participant's eligibility against the rules; the reason is required."""
+    if not reason.strip():
+        raise CertificateError("Write the reason for overriding the rules.")
+    override = db.session.execute(
+        sa.select(EligibilityOverride).where(EligibilityOverride.enrolment_id == enrolment.id)
+    ).scalar_one_or_none()
+    if override is None:
+        override = EligibilityOverride(enrolment_id=enrolment.id, eligible=eligible, reason="")
+        db.session.add(override)
+    override.eligible, override.reason = eligible, reason.strip()
+    override.decided_by_id, override.decided_at = getattr(actor, "id", None), utcnow()
+    db.session.flush()
+    record_audit(actor, "certificate.override", enrolment, eligible=eligible, reason=reason.strip())
+
+
+def clear_override(actor, enrolment: Enrolment) -> None:
+    db.session.execute(
+        sa.delete(EligibilityOverride).where(EligibilityOverride.enrolment_id == enrolment.id)
+    )
+    record_audit(actor, "certificate.override_cleared", enrolment)
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def storage_dir() -> Path:
+    path = Path(current_app.instance_path) / "certificates"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def settings_for(course) -> CertificateSettings:
+    settings = db.session.execute(
+        sa.select(CertificateSettings).where(CertificateSettings.course_id == course.id)
+    ).scalar_one_or_none()
+    return settings or CertificateSettings(course_id=course.id)
+
+
+def image_data_url(data: bytes | None) -> str | None:
+    """An uploaded PNG or JPEG as a data: URL (the PDF fetches nothing else)."""
+    if not data:
+        return None
+    kind = "png" if data.startswith(b"\x89PNG") else "jpeg"
+    return f"data:image/{kind};base64,{base64.b64encode(data).decode()}"
+
+
+def verify_url(code: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{code}"
+
+
+def qr_svg(url: str) -> str:
+    """The QR code of ``url`` as inline SVG markup (no XML declaration)."""
+    return segno.make(url, error="m").svg_inline(scale=3, border=0, dark="#1b1b1b")
+
+
+def certificate_context(certificate: Certificate, settings: CertificateSettings) -> dict:
+    enrolment = certificate.enrolment
+    course = enrolment.course
+    person = enrolment.person
+    return {
+        "certificate": certificate,
+        "course": course,
+        "fund": course.fund,
+        "person": person,
+        "country": get_country(enrolment.country_code).name,
+        "organisation": enrolment.organisation.name if enrolment.organisation else "",
+        "position": enrolment.position,
+        "url": verify_url(certificate.verification_code),
+        "qr": qr_svg(verify_url(certificate.verification_code)),
+        "settings": settings,
+        "signatures": [
+            image_data_url(settings.signatory1_image),
+            image_data_url(settings.signatory2_image),
+        ],
+        "logos": [
+            u
+            for u in (
+                image_data_url(settings.logo1),
+                image_data_url(settings.logo2),
+                image_data_url(settings.logo3),
+            )
+            if u
+        ],
+    }
+
+
+def certificates_html(certificates: list[Certificate]) -> str:
+    """One HTML document with a page per certificate."""
+    if not certificates:
+        return ""
+    settings = settings_for(certificates[0].enrolment.course)
+    return render_template(
+        "documents/certificate.html",
+        pages=[certificate_context(c, settings) for c in certificates],
+    )
+
+
+def split_pages(pdf: bytes) -> list[bytes]:
+    """A multi-page PDF as one single-page PDF per page."""
+    reader = PdfReader(io.BytesIO(pdf))
+    if len(reader.pages) == 1:
+        return [pdf]
+    pages = []
+    for page in reader.pages:
+        writer = PdfWriter()
+        writer.add_page(page)
+        writer.add_metadata(reader.metadata or {})
+        out = io.BytesIO()
+        writer.write(out)
+        pages.append(out.getvalue())
+    return pages
+
+
+def render_pages(html: str) -> list[bytes]:
+    """Render a multi-certificate HTML once and split it: a pure function for the pool."""
+    return split_pages(render_pdf(html, STYLESHEETS))
+
+
+def render_certificates(certificates: list[Certificate], workers: int = 1) -> list[bytes]:
+    """PDF bytes per certificate: chunks of pages per render, several processes if asked."""
+    chunks = [certificates[i : i + CHUNK] for i in range(0, len(certificates), CHUNK)]
+    documents = [certificates_html(chunk) for chunk in chunks]
+    if workers > 1 and len(documents) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            rendered = list(pool.map(render_pages, documents))
+    else:
+        rendered = [render_pages(document) for document in documents]
+    return [page for pages in rendered for page in pages]
+
+
+def store_pdf(certificate: Certificate, data: bytes) -> None:
+    """Write the PDF under a temporary name, make it durable, rename it into place, then
+    record it: a crash leaves either no file or a complete one, never a half-written one."""
+    digest = hashlib.sha256(data).hexdigest()
+    folder = storage_dir() / str(certificate.enrolment.course_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{certificate.serial}-{digest[:12]}.pdf"
+    temporary = folder / f".{name}.part"
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, folder / name)
+    certificate.pdf_name = f"{certificate.enrolment.course_id}/{name}"
+    certificate.sha256 = digest
+
+
+def pdf_path(certificate: Certificate) -> Path:
+    return storage_dir() / certificate.pdf_name
+
+
+# --- issuing ------------------------------------------------------------------------------
+
+
+def current_certificate(enrolment_id: int) -> Certificate | None:
+    """The participant's certificate that is not revoked (pending or issued), if any."""
+    return (
+        db.session.execute(
+            sa.select(Certificate).where(
+                Certificate.enrolment_id == enrolment_id,
+                Certificate.status != CertificateStatus.REVOKED,
+            )
+        )
+        .scalars()
+        .first()
+    )
+
+
+def allocate(actor, enrolment: Enrolment, replaces: Certificate | None = None) -> Certificate:
+    """A pending certificate with the next serial of the course and a random code."""
+    course = enrolment.course
+    number = next_number(f"certificate:{course.code}")
+    certificate = Certificate(
+        enrolment_id=enrolment.id,
+        serial=f"{course.code}-{number:03d}",
+        verification_code=secrets.token_urlsafe(12),
+        status=CertificateStatus.PENDING,
+        replaces=replaces,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+def plan_issue(actor, course) -> list[int]:
+    """Allocate pending certificates for every eligible participant without one; returns the
+    ids of all the course's pending certificates (new and left over by an interrupted run)."""
+    for row in eligibility(course):
+        if row.eligible and current_certificate(row.enrolment.id) is None:
+            allocate(actor, row.enrolment)
+    return list(
+        db.session.execute(
+            sa.select(Certificate.id)
+            .join(Enrolment)
+            .where(
+                Enrolment.course_id == course.id, Certificate.status == CertificateStatus.PENDING
+            )
+            .order_by(Certificate.id)
+        ).scalars()
+    )
+
+
+def complete(actor, certificate_ids: list[int], progress=None, workers: int = 1) -> int:
+    """Render, store and mark issued the given pending certificates, committing chunk by
+    chunk. ``progress(done)`` is called after each chunk."""
+    done = 0
+    for start in range(0, len(certificate_ids), CHUNK * max(workers, 1)):
+        batch_ids = certificate_ids[start : start + CHUNK * max(workers, 1)]
+        certificates = list(
+            db.session.execute(
+                sa.select(Certificate)
+                .where(
+                    Certificate.id.in_(batch_ids), Certificate.status == CertificateStatus.PENDING
+                )
+                .options(
+                    joinedload(Certificate.enrolment).joinedload(Enrolment.person),
+                    joinedload(Certificate.enrolment).joinedload(Enrolment.organisation),
+                )
+                .order_by(Certificate.id)
+            )
+            .scalars()
+            .unique()
+        )
+        for certificate, data in zip(
+            certificates, render_certificates(certificates, workers), strict=True
+        ):
+            store_pdf(certificate, data)
+            certificate.status, certificate.issued_at = CertificateStatus.ISSUED, utcnow()
+            record_audit(actor, "certificate.issue", certificate, serial=certificate.serial)
+        db.session.commit()
+        done += len(certificates)
+        if progress:
+            progress(done)
+    return done
+
+
+def issue_one(actor, enrolment: Enrolment) -> Certificate:
+    """Issue one participant's certificate now (they must be eligible)."""
+    row = next((r for r in eligibility(enrolment.course) if r.enrolment.id == enrolment.id), None)
+    if row is None or not row.eligible:
+        reasons = ", ".join(row.reasons) if row else "not a participant"
+        raise CertificateError(f"{enrolment.person.full_name} is not eligible: {reasons}.")
+    certificate = current_certificate(enrolment.id) or allocate(actor, enrolment)
+    if certificate.status == CertificateStatus.PENDING:
+        db.session.commit()  # the serial is taken even if the render fails
+        complete(actor, [certificate.id])
+    return certificate
+
+
+def revoke(actor, certificate: Certificate, reason: str) -> None:
+    """Revoke a certificate; its verification page says so from now on."""
+    if not reason.strip():
+        raise CertificateError("Write the reason for revoking the certificate.")
+    if certificate.status == CertificateStatus.REVOKED:
+        raise CertificateError(f"{certificate.serial} is revoked already.")
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revoked_at, certificate.revoke_reason = utcnow(), reason.strip()
+    db.session.flush()
+    record_audit(
+        actor, "certificate.revoke", certificate, serial=certificate.serial, reason=reason.strip()
+    )
+
+
+def reissue(actor, certificate: Certificate, reason: str) -> Certificate:
+    """Revoke and issue a new certificate with a new serial (e.g. a corrected name)."""
+    if certificate.status != CertificateStatus.REVOKED:
+        revoke(actor, certificate, reason or "Reissued")
+    new = allocate(actor, certificate.enrolment, replaces=certificate)
+    db.session.commit()
+    complete(actor, [new.id])
+    record_audit(actor, "certificate.reissue", new, replaces=certificate.serial)
+    db.session.commit()
+    return new
+
+
+def course_certificates(course) -> list[Certificate]:
+    return list(
+        db.session.execute(
+            sa.select(Certificate)
+            .join(Enrolment)
+            .where(Enrolment.course_id == course.id)
+            .options(joinedload(Certificate.enrolment).joinedload(Enrolment.person))
+            .order_by(Certificate.id)
+        )
+        .scalars()
+        .unique()
+    )
+
+
+def by_code(code: str) -> Certificate | None:
+    if not code or len(code) > 32:
+        return None
+    return db.session.execute(
+        sa.select(Certificate)
+        .where(
+            Certificate.verification_code == code, Certificate.status != CertificateStatus.PENDING
+        )
+        .options(joinedload(Certificate.enrolment))
+    ).scalar_one_or_none()
+
+
+# --- batches ------------------------------------------------------------------------------
+
+BATCH_FORMATS = ("pdf", "zip")
+
+
+def jobs_dir() -> Path:
+    path = Path(current_app.instance_path) / "jobs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def start_batch(actor, course, fmt: str):
+    """Record a batch job (issue what is missing, then one PDF or a ZIP) and queue it."""
+    from ..jobs import Job, run_certificate_batch
+
+    if fmt not in BATCH_FORMATS:
+        raise CertificateError("Choose a merged PDF or a ZIP file.")
+    job = Job(
+        kind=f"certificates.{fmt}", course_id=course.id, created_by_id=getattr(actor, "id", None)
+    )
+    db.session.add(job)
+    db.session.flush()
+    job_id = job.id  # read before the commit: reading after it would open a transaction
+    record_audit(actor, "certificate.batch", job, course=course.code, format=fmt)
+    db.session.commit()
+    run_certificate_batch(job_id)
+    return job
+
+
+def safe_filename(text: str) -> str:
+    """ASCII letters, digits and dashes only: safe on every system and in a ZIP."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = "".join(ch if ch.isalnum() else "-" for ch in ascii_text)
+    return "-".join(part for part in cleaned.split("-") if part)[:80] or "certificate"
+
+
+def _write_atomically(path: Path, write) -> None:
+    temporary = path.with_name(f".{path.name}.part")
+    with open(temporary, "wb") as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def run_batch(job_id: int, workers: int | None = None) -> None:
+    """The job: issue the missing certificates (progress as it goes), then build the file.
+    Safe to run again after a crash: pending certificates are completed, files replaced."""
+    import zipfile
+
+    from ..courses.models import Course
+    from ..jobs import Job
+
+    job = db.session.get(Job, job_id)
+    course = db.session.get(Course, job.course_id)
+    workers = workers or current_app.config.get("PDF_WORKERS", 1)
+    try:
+        job.status, job.error = "running", ""
+        pending = plan_issue(None, course)
+        issued = [c for c in course_certificates(course) if c.status == CertificateStatus.ISSUED]
+        job.total, job.done = len(pending) + len(issued), len(issued)
+        db.session.commit()
+
+        def progress(done):
+            job.done = len(issued) + done
+            db.session.commit()
+
+        complete(None, pending, progress, workers)
+        certificates = [
+            c for c in course_certificates(course) if c.status == CertificateStatus.ISSUED
+        ]
+        fmt = job.kind.split(".")[1]
+        name = f"{job.id}-{safe_filename(course.code)}-certificates.{fmt}"
+        if fmt == "zip":
+
+            def write(handle):
+                with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for c in certificates:
+                        person = c.enrolment.person
+                        archive.write(
+                            pdf_path(c),
+                            safe_filename(f"{c.serial}-{person.family_name}-{person.given_name}")
+                            + ".pdf",
+                        )
+        else:
+            documents = (
+                render_certificates(certificates, workers)
+                if len(certificates) <= 1
+                else _merged_chunks(certificates, workers)
+            )
+
+            def write(handle):
+                merged = PdfWriter()
+                for document in documents:
+                    merged.append(PdfReader(io.BytesIO(document)))
+                merged.write(handle)
+
+        _write_atomically(jobs_dir() / name, write)
+        job.result_name, job.status, job.done = name, "done", job.total
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"[:1000]
+        db.session.commit()
+        raise
+
+
+def _merged_chunks(certificates: list[Certificate], workers: int) -> list[bytes]:
+    """The certificates as a few multi-page PDFs (one per chunk), not one file per page."""
+    documents = [
+        certificates_html(certificates[i : i + CHUNK]) for i in range(0, len(certificates), CHUNK)
+    ]
+    if workers > 1 and len(documents) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(_render_whole, documents))
+    return [_render_whole(document) for document in documents]
+
+
+def _render_whole(html: str) -> bytes:
+    return render_pdf(html, STYLESHEETS)
