@@ -120,7 +120,7 @@ def test_verification_page_valid_revoked_unknown(app, users):
 
 def test_verification_is_rate_limited(app):
     client = app.test_client()
-    statuses = [client.get("/verify/guess-%d" % i).status_code for i in range(61)]
+    statuses = [client.get(f"/verify/guess-{i}").status_code for i in range(61)]
     assert statuses[:60] == [404] * 60 and statuses[60] == 429
 
 

@@ -74,7 +74,8 @@ def test_hostile_values_are_printed_not_fetched(app_ctx, listener):
     hostile = {
         "family": '<img src="file:///etc/passwd">',
         "given": '<link rel="attachment" href="file:///etc/hostname">',
-        "native": f"<style>@import url({listener}/import.css); p {{ background: url({listener}/bg.png) }}</style>",
+        "native": f"<style>@import url({listener}/import.css); "
+        f"p {{ background: url({listener}/bg.png) }}</style>",
         "org": f'<svg><image href="file:///etc/passwd"/><image href="{listener}/svg.png"/></svg>',
         "title": f"../../../../etc/passwd {listener}/title <script>alert(1)</script>",
     }
