@@ -225,15 +225,24 @@ def render_pages(html: str) -> list[bytes]:
     return split_pages(render_pdf(html, STYLESHEETS))
 
 
-def render_certificates(certificates: list[Certificate], workers: int = 1) -> list[bytes]:
-    """PDF bytes per certificate: chunks of pages per render, several processes if asked."""
-    chunks = [certificates[i : i + CHUNK] for i in range(0, len(certificates), CHUNK)]
-    documents = [certificates_html(chunk) for chunk in chunks]
+def certificate_documents(certificates: list[Certificate]) -> list[str]:
+    """The HTML of the certificates, CHUNK pages per document."""
+    return [certificates_html(certificates[i:i + CHUNK])
+            for i in range(0, len(certificates), CHUNK)]
+
+
+def render_documents(documents: list[str], workers: int = 1, render=None) -> list:
+    """Render documents, in several processes when asked and worth it."""
+    render = render or render_pages
     if workers > 1 and len(documents) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            rendered = list(pool.map(render_pages, documents))
-    else:
-        rendered = [render_pages(document) for document in documents]
+            return list(pool.map(render, documents))
+    return [render(document) for document in documents]
+
+
+def render_certificates(certificates: list[Certificate], workers: int = 1) -> list[bytes]:
+    """PDF bytes per certificate: chunks of pages per render, several processes if asked."""
+    rendered = render_documents(certificate_documents(certificates), workers)
     return [page for pages in rendered for page in pages]
 
 
@@ -311,36 +320,41 @@ def plan_issue(actor, course) -> list[int]:
 
 def complete(actor, certificate_ids: list[int], progress=None, workers: int = 1) -> int:
     """Render, store and mark issued the given pending certificates, committing chunk by
-    chunk. ``progress(done)`` is called after each chunk."""
+    chunk (call it with nothing else pending in the session). ``progress(done)`` is called
+    after each chunk."""
     done = 0
-    for start in range(0, len(certificate_ids), CHUNK * max(workers, 1)):
-        batch_ids = certificate_ids[start : start + CHUNK * max(workers, 1)]
-        certificates = list(
-            db.session.execute(
-                sa.select(Certificate)
-                .where(
-                    Certificate.id.in_(batch_ids), Certificate.status == CertificateStatus.PENDING
-                )
-                .options(
-                    joinedload(Certificate.enrolment).joinedload(Enrolment.person),
-                    joinedload(Certificate.enrolment).joinedload(Enrolment.organisation),
-                )
-                .order_by(Certificate.id)
-            )
-            .scalars()
-            .unique()
-        )
-        for certificate, data in zip(
-            certificates, render_certificates(certificates, workers), strict=True
-        ):
+    step = CHUNK * max(workers, 1)
+    for start in range(0, len(certificate_ids), step):
+        certificates = _load_pending(certificate_ids[start:start + step])
+        documents = certificate_documents(certificates)
+        ids = [c.id for c in certificates]
+        # Release the database while rendering (SQLite has one writer at a time): nothing
+        # has been written yet, and the certificates are read again below.
+        db.session.rollback()
+        pages = [page for chunk in render_documents(documents, workers) for page in chunk]
+        current = {c.id: c for c in _load_pending(ids)}
+        for certificate_id, data in zip(ids, pages, strict=True):
+            certificate = current.get(certificate_id)
+            if certificate is None:  # issued meanwhile by another run
+                continue
             store_pdf(certificate, data)
             certificate.status, certificate.issued_at = CertificateStatus.ISSUED, utcnow()
             record_audit(actor, "certificate.issue", certificate, serial=certificate.serial)
         db.session.commit()
-        done += len(certificates)
+        done += len(ids)
         if progress:
             progress(done)
     return done
+
+
+def _load_pending(ids: list[int]) -> list[Certificate]:
+    return list(db.session.execute(
+        sa.select(Certificate).where(Certificate.id.in_(ids),
+                                     Certificate.status == CertificateStatus.PENDING)
+        .options(joinedload(Certificate.enrolment).joinedload(Enrolment.person),
+                 joinedload(Certificate.enrolment).joinedload(Enrolment.organisation))
+        .order_by(Certificate.id)
+    ).scalars().unique())
 
 
 def issue_one(actor, enrolment: Enrolment) -> Certificate:
