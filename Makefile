@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 
 # Debian packages: fonts for certificates in every script; Chromium and poppler for the tests.
 DEBS_RUN := fonts-noto-core fonts-noto-cjk
-DEBS_TEST := chromium poppler-utils
+DEBS_TEST := chromium poppler-utils zbar-tools
 
 .PHONY: run test setup setup-test db debs-run debs-test lint
 

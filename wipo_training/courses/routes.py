@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from ..access import roles, signed_in
 from ..countries import all_countries
@@ -27,8 +28,8 @@ def get_visible_course(course_id: int) -> Course:
 def _course_form(course: Course | None = None) -> CourseForm:
     form = CourseForm(obj=course)
     funds = db.session.execute(sa.select(Fund).order_by(Fund.since_year)).scalars()
-    form.fund_id.choices = [(fund.id, fund.name) for fund in funds]
-    form.country_code.choices = [(c.code, c.name) for c in all_countries()]
+    form.fund_id.choices = [SelectChoice(fund.id, fund.name) for fund in funds]
+    form.country_code.choices = [SelectChoice(c.code, c.name) for c in all_countries()]
     if course is None and request.method == "GET":
         form.country_code.data = "JP"
     return form

@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 
@@ -15,9 +16,9 @@ class OverrideForm(FlaskForm):
     decision = SelectField(
         "Decision",
         choices=[
-            ("eligible", "Give a certificate"),
-            ("not_eligible", "No certificate"),
-            ("rules", "Follow the rules"),
+            SelectChoice("eligible", "Give a certificate"),
+            SelectChoice("not_eligible", "No certificate"),
+            SelectChoice("rules", "Follow the rules"),
         ],
     )
     reason = StringField("Reason", validators=[Length(max=500)])
@@ -28,8 +29,8 @@ class BatchForm(FlaskForm):
     format = SelectField(
         "As",
         choices=[
-            ("pdf", "one PDF with every certificate"),
-            ("zip", "a ZIP with one PDF per participant"),
+            SelectChoice("pdf", "one PDF with every certificate"),
+            SelectChoice("zip", "a ZIP with one PDF per participant"),
         ],
     )
     submit = SubmitField("Issue and download")

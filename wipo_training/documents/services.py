@@ -220,30 +220,52 @@ def split_pages(pdf: bytes) -> list[bytes]:
     return pages
 
 
-def render_pages(html: str) -> list[bytes]:
-    """Render a multi-certificate HTML once and split it: a pure function for the pool."""
-    return split_pages(render_pdf(html, STYLESHEETS))
+def render_pages(html: str) -> tuple[bytes, list[bytes]]:
+    """Render a multi-certificate HTML once: the whole document and one PDF per page (a pure
+    function, so it can run in a process pool)."""
+    whole = render_pdf(html, STYLESHEETS)
+    return whole, split_pages(whole)
 
 
-def certificate_documents(certificates: list[Certificate]) -> list[str]:
-    """The HTML of the certificates, CHUNK pages per document."""
-    return [certificates_html(certificates[i:i + CHUNK])
-            for i in range(0, len(certificates), CHUNK)]
+def certificate_documents(certificates: list[Certificate], workers: int = 1) -> list[str]:
+    """The HTML of the certificates, at most CHUNK pages per document, and at least one
+    document per render process when there are enough pages to share."""
+    size = max(1, min(CHUNK, -(-len(certificates) // max(workers, 1))))
+    return [
+        certificates_html(certificates[i : i + size]) for i in range(0, len(certificates), size)
+    ]
+
+
+_POOL: ProcessPoolExecutor | None = None
+
+
+def _warm_up() -> None:
+    """Load the fonts and the stylesheet once in a render process."""
+    render_pdf("<p lang='vi'>Nguyễn 王伟 ចាន់ ສົມ</p>", STYLESHEETS)
+
+
+def render_pool(workers: int) -> ProcessPoolExecutor:
+    """Long-lived render processes (started once per worker, fonts already loaded)."""
+    global _POOL
+    if _POOL is None or _POOL._max_workers != workers:  # noqa: SLF001
+        if _POOL is not None:
+            _POOL.shutdown()
+        _POOL = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up)
+    return _POOL
 
 
 def render_documents(documents: list[str], workers: int = 1, render=None) -> list:
     """Render documents, in several processes when asked and worth it."""
     render = render or render_pages
     if workers > 1 and len(documents) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(render, documents))
+        return list(render_pool(workers).map(render, documents))
     return [render(document) for document in documents]
 
 
 def render_certificates(certificates: list[Certificate], workers: int = 1) -> list[bytes]:
     """PDF bytes per certificate: chunks of pages per render, several processes if asked."""
-    rendered = render_documents(certificate_documents(certificates), workers)
-    return [page for pages in rendered for page in pages]
+    rendered = render_documents(certificate_documents(certificates, workers), workers)
+    return [page for _whole, pages in rendered for page in pages]
 
 
 def store_pdf(certificate: Certificate, data: bytes) -> None:
@@ -318,20 +340,29 @@ def plan_issue(actor, course) -> list[int]:
     )
 
 
-def complete(actor, certificate_ids: list[int], progress=None, workers: int = 1) -> int:
+def complete(
+    actor,
+    certificate_ids: list[int],
+    progress=None,
+    workers: int = 1,
+    documents_out: list | None = None,
+) -> int:
     """Render, store and mark issued the given pending certificates, committing chunk by
     chunk (call it with nothing else pending in the session). ``progress(done)`` is called
     after each chunk."""
     done = 0
     step = CHUNK * max(workers, 1)
     for start in range(0, len(certificate_ids), step):
-        certificates = _load_pending(certificate_ids[start:start + step])
-        documents = certificate_documents(certificates)
+        certificates = _load_pending(certificate_ids[start : start + step])
+        documents = certificate_documents(certificates, workers)
         ids = [c.id for c in certificates]
         # Release the database while rendering (SQLite has one writer at a time): nothing
         # has been written yet, and the certificates are read again below.
         db.session.rollback()
-        pages = [page for chunk in render_documents(documents, workers) for page in chunk]
+        rendered = render_documents(documents, workers)
+        pages = [page for _whole, chunk in rendered for page in chunk]
+        if documents_out is not None:  # the batch reuses them for the merged PDF
+            documents_out.extend(whole for whole, _chunk in rendered)
         current = {c.id: c for c in _load_pending(ids)}
         for certificate_id, data in zip(ids, pages, strict=True):
             certificate = current.get(certificate_id)
@@ -348,13 +379,19 @@ def complete(actor, certificate_ids: list[int], progress=None, workers: int = 1)
 
 
 def _load_pending(ids: list[int]) -> list[Certificate]:
-    return list(db.session.execute(
-        sa.select(Certificate).where(Certificate.id.in_(ids),
-                                     Certificate.status == CertificateStatus.PENDING)
-        .options(joinedload(Certificate.enrolment).joinedload(Enrolment.person),
-                 joinedload(Certificate.enrolment).joinedload(Enrolment.organisation))
-        .order_by(Certificate.id)
-    ).scalars().unique())
+    return list(
+        db.session.execute(
+            sa.select(Certificate)
+            .where(Certificate.id.in_(ids), Certificate.status == CertificateStatus.PENDING)
+            .options(
+                joinedload(Certificate.enrolment).joinedload(Enrolment.person),
+                joinedload(Certificate.enrolment).joinedload(Enrolment.organisation),
+            )
+            .order_by(Certificate.id)
+        )
+        .scalars()
+        .unique()
+    )
 
 
 def issue_one(actor, enrolment: Enrolment) -> Certificate:
@@ -491,7 +528,8 @@ def run_batch(job_id: int, workers: int | None = None) -> None:
             job.done = len(issued) + done
             db.session.commit()
 
-        complete(None, pending, progress, workers)
+        fresh: list[bytes] = []
+        complete(None, pending, progress, workers, documents_out=fresh)
         certificates = [
             c for c in course_certificates(course) if c.status == CertificateStatus.ISSUED
         ]
@@ -509,11 +547,8 @@ def run_batch(job_id: int, workers: int | None = None) -> None:
                             + ".pdf",
                         )
         else:
-            documents = (
-                render_certificates(certificates, workers)
-                if len(certificates) <= 1
-                else _merged_chunks(certificates, workers)
-            )
+            # When every certificate was rendered just now, reuse those documents.
+            documents = fresh if not issued else _merged_chunks(certificates, workers)
 
             def write(handle):
                 merged = PdfWriter()

@@ -5,6 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from .. import charts
 from ..access import roles
@@ -38,7 +39,7 @@ def manage(course_id: int):
     questionnaire = services.questionnaire_for(course)
     copy_form = CopyQuestionsForm()
     copy_form.source.choices = [
-        (c.id, f"{c.code} — {c.title}")
+        SelectChoice(c.id, f"{c.code} — {c.title}")
         for c in db.session.execute(
             sa.select(Course).where(Course.id != course.id).order_by(Course.start_date.desc())
         ).scalars()
@@ -74,7 +75,9 @@ def copy_questions(course_id: int):
     """Copy the questions of an earlier edition."""
     course = db.get_or_404(Course, course_id)
     form = CopyQuestionsForm()
-    form.source.choices = [(c.id, c.code) for c in db.session.execute(sa.select(Course)).scalars()]
+    form.source.choices = [
+        SelectChoice(c.id, c.code) for c in db.session.execute(sa.select(Course)).scalars()
+    ]
     if form.validate_on_submit():
         try:
             copied = services.copy_questionnaire(

@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
 
 from .. import charts
 from ..access import roles, signed_in
@@ -71,8 +72,8 @@ def enrolment_list(course_id: int):
 
 
 def _with_countries(form):
-    form.country_code.choices = [("", "Choose a country")] + [
-        (c.code, c.name) for c in all_countries()
+    form.country_code.choices = [SelectChoice("", "Choose a country")] + [
+        SelectChoice(c.code, c.name) for c in all_countries()
     ]
     return form
 

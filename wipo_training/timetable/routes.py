@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..access import public, roles, signed_in
 from ..auth.models import User
@@ -299,7 +300,7 @@ def copy_timetable(course_id: int):
         .scalars()
         .all()
     )
-    form.source.choices = [(c.id, f"{c.code} — {c.title}") for c in sources]
+    form.source.choices = [SelectChoice(c.id, f"{c.code} — {c.title}") for c in sources]
     if request.method == "GET" and course.previous_edition_id:
         form.source.data = course.previous_edition_id
     if form.validate_on_submit():
