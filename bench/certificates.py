@@ -126,7 +126,9 @@ def certificate_htmls(app, course_id: int) -> list[str]:
             services.allocate(None, row.enrolment)
         db.session.flush()
         certificates = services.course_certificates(course)
-        htmls = [services.certificates_html([c]) for c in certificates]
+        htmls = [
+            services.certificates_html(*services.certificate_batches([c])[0]) for c in certificates
+        ]
         db.session.rollback()
         return htmls
 

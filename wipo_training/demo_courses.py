@@ -704,13 +704,16 @@ def load_demo_courses(trainee_email: str) -> bool:
 
     load_demo_timetable(enf_2013, {k: people[k] for k in ENF_2013}, enrolment_of)
     load_demo_evaluation(enf_2013)
-    db.session.add(CertificateSettings(
-        course_id=enf_2013.id,
-        signatory1_name="Kenichiro Natsume", signatory1_title="Head, WIPO Japan Office",
-        # A fictional name: the source does not name APIC's director.
-        signatory2_name="Hiroko Mori",
-        signatory2_title="Director, Asia-Pacific Industrial Property Center (APIC)",
-    ))
+    db.session.add(
+        CertificateSettings(
+            course_id=enf_2013.id,
+            signatory1_name="Kenichiro Natsume",
+            signatory1_title="Head, WIPO Japan Office",
+            # A fictional name: the source does not name APIC's director.
+            signatory2_name="Hiroko Mori",
+            signatory2_title="Director, Asia-Pacific Industrial Property Center (APIC)",
+        )
+    )
 
     enf_2014 = course_services.copy_as_next_edition(None, enf_2013, date(2014, 12, 1), "ENF-2014")
     enf_2014.objectives = enf_2013.objectives

@@ -61,6 +61,27 @@ def stylesheet(name: str) -> CSS:
     return CSS(filename=str(path), url_fetcher=fetcher(), font_config=font_config())
 
 
+@cache
+def _jinja():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from ..templating import date_range
+
+    environment = Environment(
+        loader=FileSystemLoader(PROJECT_DIR / "templates" / "documents"),
+        autoescape=select_autoescape(["html"]),
+        auto_reload=False,
+    )
+    environment.filters["date_range"] = date_range
+    return environment
+
+
+def document_template(name: str):
+    """A template of templates/documents, autoescaped, usable without a Flask app (the
+    render processes have none)."""
+    return _jinja().get_template(name)
+
+
 def document_base_url() -> str:
     """Relative URLs in documents resolve inside templates/documents."""
     return (PROJECT_DIR / "templates" / "documents").as_uri() + "/"

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import io
 import os
+import re
 import secrets
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import segno
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject
 from sqlalchemy.orm import joinedload
 
 from ..audit import record_audit
@@ -162,25 +164,26 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=3, border=0, dark="#1b1b1b")
 
 
-def certificate_context(certificate: Certificate, settings: CertificateSettings) -> dict:
-    enrolment = certificate.enrolment
-    course = enrolment.course
-    person = enrolment.person
+def shared_context(course, settings: CertificateSettings) -> dict:
+    """What every certificate of the course carries, as plain values."""
+    from ..templating import date_range
+
+    signatories = [
+        {"name": name, "title": title, "image": image_data_url(image)}
+        for name, title, image in (
+            (settings.signatory1_name, settings.signatory1_title, settings.signatory1_image),
+            (settings.signatory2_name, settings.signatory2_title, settings.signatory2_image),
+        )
+        if name
+    ]
+    place = ", ".join(p for p in (course.venue, course.city) if p)
     return {
-        "certificate": certificate,
-        "course": course,
-        "fund": course.fund,
-        "person": person,
-        "country": get_country(enrolment.country_code).name,
-        "organisation": enrolment.organisation.name if enrolment.organisation else "",
-        "position": enrolment.position,
-        "url": verify_url(certificate.verification_code),
-        "qr": qr_svg(verify_url(certificate.verification_code)),
-        "settings": settings,
-        "signatures": [
-            image_data_url(settings.signatory1_image),
-            image_data_url(settings.signatory2_image),
-        ],
+        "fund": course.fund.name,
+        "heading": settings.heading or "Certificate of Completion",
+        "course_title": course.title,
+        "held": f"held at {place}, {date_range(course.start_date, course.end_date)}",
+        "organisers": course.organisers,
+        "signatories": signatories,
         "logos": [
             u
             for u in (
@@ -193,24 +196,65 @@ def certificate_context(certificate: Certificate, settings: CertificateSettings)
     }
 
 
-def certificates_html(certificates: list[Certificate]) -> str:
-    """One HTML document with a page per certificate."""
+def page_context(certificate: Certificate) -> dict:
+    """One participant's certificate as plain values (no database objects: it goes to the
+    render processes)."""
+    enrolment = certificate.enrolment
+    person = enrolment.person
+    country = get_country(enrolment.country_code).name
+    organisation = enrolment.organisation.name if enrolment.organisation else ""
+    return {
+        "name": f"{person.title} {person.full_name}".strip(),
+        "native": person.native_name,
+        "lang": person.native_name_lang or "und",
+        "affiliation": ", ".join(p for p in (organisation, country) if p),
+        "serial": certificate.serial,
+        "url": verify_url(certificate.verification_code),
+    }
+
+
+def certificate_batches(certificates: list[Certificate], workers: int = 1) -> list[tuple]:
+    """(shared, pages) per document: at most CHUNK pages each, and at least one document per
+    render process when there are enough pages to share."""
     if not certificates:
-        return ""
-    settings = settings_for(certificates[0].enrolment.course)
-    return render_template(
-        "documents/certificate.html",
-        pages=[certificate_context(c, settings) for c in certificates],
+        return []
+    shared = shared_context(
+        certificates[0].enrolment.course, settings_for(certificates[0].enrolment.course)
     )
+    size = max(1, min(CHUNK, -(-len(certificates) // max(workers, 1))))
+    return [
+        (shared, [page_context(c) for c in certificates[i : i + size]])
+        for i in range(0, len(certificates), size)
+    ]
+
+
+def certificates_html(shared: dict, pages: list[dict]) -> str:
+    """One HTML document with a page per certificate (Jinja, autoescaped), QR codes made
+    here so that the render processes share the work."""
+    from .pdf import document_template
+
+    pages = [{**page, "qr": qr_svg(page["url"])} for page in pages]
+    return document_template("certificate.html").render(shared=shared, pages=pages)
+
+
+_FONT_IN_USE = re.compile(rb"/([^\s/\[\]<>()]+)\s+[-\d.]+\s+Tf")
 
 
 def split_pages(pdf: bytes) -> list[bytes]:
-    """A multi-page PDF as one single-page PDF per page."""
+    """A multi-page PDF as one single-page PDF per page, each keeping only the fonts its
+    page uses (a page of Latin and Khmer does not carry the CJK font of another page)."""
     reader = PdfReader(io.BytesIO(pdf))
     if len(reader.pages) == 1:
         return [pdf]
     pages = []
     for page in reader.pages:
+        used = {name.decode() for name in _FONT_IN_USE.findall(page.get_contents().get_data())}
+        resources = DictionaryObject(page["/Resources"].get_object())
+        fonts = resources["/Font"].get_object()
+        resources[NameObject("/Font")] = DictionaryObject(
+            {key: value for key, value in fonts.items() if key[1:] in used}
+        )
+        page[NameObject("/Resources")] = resources
         writer = PdfWriter()
         writer.add_page(page)
         writer.add_metadata(reader.metadata or {})
@@ -220,20 +264,11 @@ def split_pages(pdf: bytes) -> list[bytes]:
     return pages
 
 
-def render_pages(html: str) -> tuple[bytes, list[bytes]]:
-    """Render a multi-certificate HTML once: the whole document and one PDF per page (a pure
-    function, so it can run in a process pool)."""
-    whole = render_pdf(html, STYLESHEETS)
+def render_pages(batch: tuple) -> tuple[bytes, list[bytes]]:
+    """Render one batch of certificates once: the whole document and one PDF per page (a
+    pure function of plain values, so it runs in the render processes)."""
+    whole = render_pdf(certificates_html(*batch), STYLESHEETS)
     return whole, split_pages(whole)
-
-
-def certificate_documents(certificates: list[Certificate], workers: int = 1) -> list[str]:
-    """The HTML of the certificates, at most CHUNK pages per document, and at least one
-    document per render process when there are enough pages to share."""
-    size = max(1, min(CHUNK, -(-len(certificates) // max(workers, 1))))
-    return [
-        certificates_html(certificates[i : i + size]) for i in range(0, len(certificates), size)
-    ]
 
 
 _POOL: ProcessPoolExecutor | None = None
@@ -254,17 +289,22 @@ def render_pool(workers: int) -> ProcessPoolExecutor:
     return _POOL
 
 
-def render_documents(documents: list[str], workers: int = 1, render=None) -> list:
-    """Render documents, in several processes when asked and worth it."""
+def iter_render(batches: list, workers: int = 1, render=None):
+    """Render batches in order; with several processes all are submitted at once and the
+    results come back in order while the others are still rendering."""
     render = render or render_pages
-    if workers > 1 and len(documents) > 1:
-        return list(render_pool(workers).map(render, documents))
-    return [render(document) for document in documents]
+    if workers > 1 and len(batches) > 1:
+        return render_pool(workers).map(render, batches)
+    return (render(batch) for batch in batches)
+
+
+def render_documents(batches: list, workers: int = 1, render=None) -> list:
+    return list(iter_render(batches, workers, render))
 
 
 def render_certificates(certificates: list[Certificate], workers: int = 1) -> list[bytes]:
     """PDF bytes per certificate: chunks of pages per render, several processes if asked."""
-    rendered = render_documents(certificate_documents(certificates, workers), workers)
+    rendered = render_documents(certificate_batches(certificates, workers), workers)
     return [page for _whole, pages in rendered for page in pages]
 
 
@@ -347,24 +387,21 @@ def complete(
     workers: int = 1,
     documents_out: list | None = None,
 ) -> int:
-    """Render, store and mark issued the given pending certificates, committing chunk by
-    chunk (call it with nothing else pending in the session). ``progress(done)`` is called
-    after each chunk."""
+    """Render, store and mark issued the given pending certificates (call it with nothing
+    else pending in the session). Every batch is sent to the render processes at once; each
+    is stored and committed as it comes back, so storing overlaps rendering and a crash
+    loses at most the batches not yet committed. ``progress(done)`` follows each batch."""
+    certificates = _load_pending(certificate_ids)
+    batches = certificate_batches(certificates, workers)
+    ids = [c.id for c in certificates]
+    # Release the database while rendering (SQLite has one writer at a time): nothing has
+    # been written yet, and the certificates are read again as their batch comes back.
+    db.session.rollback()
     done = 0
-    step = CHUNK * max(workers, 1)
-    for start in range(0, len(certificate_ids), step):
-        certificates = _load_pending(certificate_ids[start : start + step])
-        documents = certificate_documents(certificates, workers)
-        ids = [c.id for c in certificates]
-        # Release the database while rendering (SQLite has one writer at a time): nothing
-        # has been written yet, and the certificates are read again below.
-        db.session.rollback()
-        rendered = render_documents(documents, workers)
-        pages = [page for _whole, chunk in rendered for page in chunk]
-        if documents_out is not None:  # the batch reuses them for the merged PDF
-            documents_out.extend(whole for whole, _chunk in rendered)
-        current = {c.id: c for c in _load_pending(ids)}
-        for certificate_id, data in zip(ids, pages, strict=True):
+    for whole, pages in iter_render(batches, workers):
+        batch_ids, ids = ids[: len(pages)], ids[len(pages) :]
+        current = {c.id: c for c in _load_pending(batch_ids)}
+        for certificate_id, data in zip(batch_ids, pages, strict=True):
             certificate = current.get(certificate_id)
             if certificate is None:  # issued meanwhile by another run
                 continue
@@ -372,7 +409,9 @@ def complete(
             certificate.status, certificate.issued_at = CertificateStatus.ISSUED, utcnow()
             record_audit(actor, "certificate.issue", certificate, serial=certificate.serial)
         db.session.commit()
-        done += len(ids)
+        if documents_out is not None:  # the batch reuses them for the merged PDF
+            documents_out.append(whole)
+        done += len(batch_ids)
         if progress:
             progress(done)
     return done
@@ -569,14 +608,10 @@ def run_batch(job_id: int, workers: int | None = None) -> None:
 
 def _merged_chunks(certificates: list[Certificate], workers: int) -> list[bytes]:
     """The certificates as a few multi-page PDFs (one per chunk), not one file per page."""
-    documents = [
-        certificates_html(certificates[i : i + CHUNK]) for i in range(0, len(certificates), CHUNK)
-    ]
-    if workers > 1 and len(documents) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(_render_whole, documents))
-    return [_render_whole(document) for document in documents]
+    batches = certificate_batches(certificates, workers)
+    db.session.rollback()  # release the database while rendering
+    return render_documents(batches, workers, render=_render_whole)
 
 
-def _render_whole(html: str) -> bytes:
-    return render_pdf(html, STYLESHEETS)
+def _render_whole(batch: tuple) -> bytes:
+    return render_pdf(certificates_html(*batch), STYLESHEETS)
