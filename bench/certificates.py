@@ -10,8 +10,9 @@ Paths:
   per certificate, plus the merged PDF of the course (what "Issue and download" produces);
 - common: one ``HTML(...).write_pdf()`` per participant with default settings, one after
   another (how Indico renders its document templates);
-- reportlab: a ReportLab canvas drawing of the same certificate's text (the floor for a
-  Python PDF; it cannot shape Khmer, Myanmar or Arabic, so it draws them unshaped).
+- reportlab: a ReportLab canvas drawing of the same certificate (frame, texts, signatories,
+  QR code, serial): the floor for a Python PDF. It cannot shape Khmer, Myanmar or Arabic, so
+  it draws them unshaped (and wrong), which the other two paths do not.
 Each path runs in a fresh process so its peak memory (max RSS, children included) is its own.
 """
 
@@ -113,70 +114,104 @@ def run_ours(app, course_id: int) -> None:
         assert db.session.get(Course, course_id)
 
 
-def certificate_htmls(app, course_id: int) -> list[str]:
-    """One standalone HTML per certificate (for the common way and ReportLab's texts)."""
-    from wipo_training.documents import services
-
-    with app.app_context(), app.test_request_context():
-        from wipo_training.courses.models import Course
-        from wipo_training.extensions import db
-
-        course = db.session.get(Course, course_id)
-        for row in services.eligibility(course):
-            services.allocate(None, row.enrolment)
-        db.session.flush()
-        certificates = services.course_certificates(course)
-        htmls = [
-            services.certificates_html(*services.certificate_batches([c])[0]) for c in certificates
-        ]
-        db.session.rollback()
-        return htmls
-
-
-def run_common(app, course_id: int) -> None:
-    from weasyprint import CSS, HTML
-
-    css = ROOT / "templates" / "documents" / "certificate.css"
-    for html in certificate_htmls(app, course_id):
-        HTML(string=html, base_url=str(css.parent)).write_pdf(stylesheets=[CSS(filename=str(css))])
-
-
-def run_reportlab(app, course_id: int, out: Path) -> None:
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.pdfgen import canvas
-
+def prepared(app, course_id: int) -> list[tuple]:
+    """Serials allocated and the certificates as plain values (not timed: the same for every
+    path)."""
     from wipo_training.courses.models import Course
     from wipo_training.documents import services
     from wipo_training.extensions import db
 
-    fonts = "/usr/share/fonts/truetype/noto/"
-    pdfmetrics.registerFont(TTFont("NotoSerif", fonts + "NotoSerif-Regular.ttf"))
-    pdfmetrics.registerFont(TTFont("NotoSerif-Bold", fonts + "NotoSerif-Bold.ttf"))
     with app.app_context():
         course = db.session.get(Course, course_id)
-        rows = services.eligibility(course)
-        width, height = landscape(A4)
-        for index, row in enumerate(rows):
-            person = row.enrolment.person
+        for row in services.eligibility(course):
+            services.allocate(None, row.enrolment)
+        db.session.flush()
+        batches = services.certificate_batches(services.course_certificates(course))
+        db.session.rollback()
+    return batches
+
+
+def run_common(batches: list[tuple]) -> None:
+    from weasyprint import CSS, HTML
+
+    from wipo_training.documents import services
+
+    css = ROOT / "templates" / "documents" / "certificate.css"
+    for shared, pages in batches:
+        for page in pages:
+            html = services.certificates_html(shared, [page])
+            HTML(string=html, base_url=str(css.parent)).write_pdf(
+                stylesheets=[CSS(filename=str(css))]
+            )
+
+
+def run_reportlab(batches: list[tuple], out: Path) -> None:
+    """The same certificate drawn on a ReportLab canvas: frame, texts, signatories, QR code,
+    serial and address (native names unshaped: ReportLab has no complex-script shaping)."""
+    import segno
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    fonts = "/usr/share/fonts/truetype/noto/"
+    for name, file in (
+        ("Serif", "NotoSerif-Regular.ttf"),
+        ("Serif-Bold", "NotoSerif-Bold.ttf"),
+        ("Serif-Italic", "NotoSerif-Italic.ttf"),
+    ):
+        pdfmetrics.registerFont(TTFont(name, fonts + file))
+    width, height = landscape(A4)
+    index = 0
+    for shared, pages in batches:
+        for page in pages:
             pdf = canvas.Canvas(str(out / f"{index}.pdf"), pagesize=(width, height))
-            pdf.rect(28, 28, width - 56, height - 56)
-            pdf.setFont("NotoSerif", 11)
-            pdf.drawCentredString(width / 2, height - 90, course.fund.name.upper())
-            pdf.setFont("NotoSerif", 28)
-            pdf.drawCentredString(width / 2, height - 130, "Certificate of Completion")
-            pdf.setFont("NotoSerif-Bold", 24)
-            pdf.drawCentredString(width / 2, height - 190, f"{person.title} {person.full_name}")
-            pdf.setFont("NotoSerif", 20)
-            pdf.drawCentredString(width / 2, height - 220, person.native_name)
-            pdf.setFont("NotoSerif-Bold", 15)
-            pdf.drawCentredString(width / 2, height - 280, course.title)
-            pdf.setFont("NotoSerif", 11)
-            pdf.drawCentredString(width / 2, height - 300, f"{course.venue}, {course.city}")
-            pdf.drawString(width - 260, 60, f"No. {course.code}-{index + 1:03d}")
+            pdf.rect(10 * mm, 10 * mm, width - 20 * mm, height - 20 * mm)
+            pdf.rect(11 * mm, 11 * mm, width - 22 * mm, height - 22 * mm)
+            lines = [
+                ("Serif", 11, shared["fund"].upper(), 40 * mm),
+                ("Serif", 28, shared["heading"], 55 * mm),
+                ("Serif-Italic", 11, "This is to certify that", 66 * mm),
+                ("Serif-Bold", 24, page["name"], 78 * mm),
+                ("Serif", 20, page["native"], 88 * mm),
+                ("Serif", 11, page["affiliation"], 96 * mm),
+                ("Serif-Italic", 11, "has successfully completed the", 104 * mm),
+                ("Serif-Bold", 15, shared["course_title"], 114 * mm),
+                ("Serif", 11, shared["held"], 121 * mm),
+                ("Serif", 11, f"organised by {shared['organisers']}", 127 * mm),
+            ]
+            for font, size, text, top in lines:
+                pdf.setFont(font, size)
+                pdf.drawCentredString(width / 2, height - top, text)
+            for number, signatory in enumerate(shared["signatories"]):
+                left = 26 * mm + number * 74 * mm
+                pdf.line(left, 30 * mm, left + 62 * mm, 30 * mm)
+                pdf.setFont("Serif-Bold", 11)
+                pdf.drawCentredString(left + 31 * mm, 26 * mm, signatory["name"])
+                pdf.setFont("Serif", 9)
+                pdf.drawCentredString(left + 31 * mm, 22 * mm, signatory["title"])
+            # The QR code as segno makes it for our path (fixed mask), drawn as one path:
+            # ReportLab's own QrCodeWidget is ten times slower and would flatter the others.
+            matrix = segno.make(page["url"], error="m", mask=0).matrix
+            module = 22 * mm / len(matrix)
+            path = pdf.beginPath()
+            for row, cells in enumerate(matrix):
+                for column, dark in enumerate(cells):
+                    if dark:
+                        path.rect(
+                            width - 96 * mm + column * module,
+                            16 * mm + 22 * mm - (row + 1) * module,
+                            module,
+                            module,
+                        )
+            pdf.drawPath(path, stroke=0, fill=1)
+            pdf.setFont("Serif", 8)
+            pdf.drawString(width - 71 * mm, 24 * mm, f"No. {page['serial']}")
+            pdf.drawString(width - 71 * mm, 20 * mm, f"Verify: {page['url']}")
             pdf.showPage()
             pdf.save()
+            index += 1
 
 
 def child(path_name: str, size: int) -> None:
@@ -191,15 +226,16 @@ def child(path_name: str, size: int) -> None:
             services._warm_up()
             list(services.render_pool(2).map(len, ["warm", "up"]))
             time.sleep(3)  # let the render processes finish loading their fonts
+        batches = [] if path_name == "ours" else prepared(app, course_id)
+        out = workdir / "rl"
+        out.mkdir()
         started = time.perf_counter()
         if path_name == "ours":
             run_ours(app, course_id)
         elif path_name == "common":
-            run_common(app, course_id)
+            run_common(batches)
         else:
-            out = workdir / "rl"
-            out.mkdir()
-            run_reportlab(app, course_id, out)
+            run_reportlab(batches, out)
         elapsed = time.perf_counter() - started
     peak = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -245,9 +281,10 @@ def write_results(results: list[dict]) -> None:
         "## Certificates per second (bench/certificates.py)",
         "",
         f"Measured {time.strftime('%Y-%m-%d')} with `.venv/bin/python bench/certificates.py` on "
-        f"this machine ({os.cpu_count()} cores). Ours includes storing one PDF per certificate "
-        "and building the course's merged PDF; peak memory is the largest resident set of the "
-        "measuring process or its render workers.",
+        f"this machine ({os.cpu_count()} cores). Ours is the whole batch job: eligibility, "
+        "serials, rendering, one stored PDF per certificate and the course's merged PDF. The "
+        "other two start from the same prepared data (not timed). Peak memory is the largest "
+        "resident set of the measuring process or its render workers.",
         "",
         "| participants | ours (/s) | common (/s) | ReportLab (/s) | ours ÷ common | "
         "ReportLab ÷ ours | ours: time | peak MiB ours / common / ReportLab |",
