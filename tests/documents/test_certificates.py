@@ -180,3 +180,69 @@ def test_batch_api_202_job_and_result(app, users):
     )
     with app.app_context():
         assert db.session.get(Job, job["id"]).result_name.endswith(".pdf")
+
+
+def png(width=40, height=12) -> bytes:
+    """A small real PNG (a signature or a logo)."""
+    import struct
+    import zlib
+
+    raw = b"".join(b"\x00" + b"\x00\x00\x00" * width for _ in range(height))
+
+    def chunk(kind, data):
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_signatories_and_logos_appear_on_the_certificate(app, login_as):
+    with app.app_context():
+        eligible_course(PEOPLE[:1])
+    client = login_as("coordinator")
+    url = "/courses/1/certificates/settings"
+    bad = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "signatory1_name": "Kenichiro Natsume",
+            "signatory1_image": (io.BytesIO(b"GIF89a not a png"), "sig.gif"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert "Upload a PNG or JPEG image of at most 1 MB." in bad.get_data(as_text=True)
+    good = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "heading": "Certificate of Attendance",
+            "signatory1_name": "Kenichiro Natsume",
+            "signatory1_title": "Head, WIPO Japan Office",
+            "signatory1_image": (io.BytesIO(png()), "signature.png"),
+            "logo1": (io.BytesIO(png(60, 30)), "wipo.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert good.status_code == 302
+    client.post(
+        "/enrolments/1/certificate",
+        data={"csrf_token": csrf_token(client, "/courses/1/certificates")},
+    )
+    with app.app_context():
+        certificate = db.session.execute(sa.select(Certificate)).scalar_one()
+        pdf = services.pdf_path(certificate).read_bytes()
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    text = page.extract_text()
+    assert "Certificate of Attendance" in text and "Kenichiro Natsume" in text
+    assert "Head, WIPO Japan Office" in text
+    assert len(page.images) == 3  # signature, logo and QR code

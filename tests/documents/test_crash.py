@@ -36,7 +36,8 @@ def test_kill_9_mid_batch_then_run_again(app, database_url):
         course = make_course(capacity=500)
         for index in range(PARTICIPANTS):
             enrolment = participant_services.nominate(
-                None, course, make_person(family_name=f"Person{index:03d}", given_name="Test"))
+                None, course, make_person(family_name=f"Person{index:03d}", given_name="Test")
+            )
             participant_services.change_enrolment_status(None, enrolment, "accepted")
             services.set_override(None, enrolment, True, "Crash test")
         job = Job(kind="certificates.pdf", course_id=course.id)
@@ -44,8 +45,11 @@ def test_kill_9_mid_batch_then_run_again(app, database_url):
         db.session.commit()
         job_id, course_id = job.id, course.id
     env = {**os.environ, "DATABASE_URL": database_url, "WIPO_INSTANCE_PATH": app.instance_path}
-    worker = subprocess.Popen([sys.executable, "-c", WORKER, str(job_id)], env=env,
-                              cwd=Path(__file__).resolve().parents[2])
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER, str(job_id)],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         with app.app_context():
