@@ -1,7 +1,9 @@
 """Application configuration, read from the environment with development defaults."""
 
+import contextlib
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,18 +21,23 @@ def _flag(name: str, default: bool = False) -> bool:
 def instance_secret_key(instance_dir: Path) -> str:
     """Return the secret key stored in the instance folder, creating it on first use.
 
-    The key is never committed: the instance folder is ignored by git, and the file is
-    written with owner-only permissions under a temporary name, then renamed.
+    The key is never committed: the instance folder is ignored by git. Several processes
+    may start at once (gunicorn workers, the job worker): each writes its candidate to a
+    file of its own, then links it into place, which fails if another was first; everyone
+    then uses the one key that won.
     """
     path = instance_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    instance_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_hex(32))
-    os.replace(tmp, path)
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        fd, candidate = tempfile.mkstemp(dir=instance_dir, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+            os.chmod(candidate, 0o600)
+            with contextlib.suppress(FileExistsError):  # another process was first: use its key
+                os.link(candidate, path)
+        finally:
+            os.unlink(candidate)
     return path.read_text().strip()
 
 

@@ -31,3 +31,18 @@ def test_database_url_defaults_to_sqlite_in_the_instance_folder(monkeypatch, tmp
     assert importlib.reload(config).Config.SQLALCHEMY_DATABASE_URI.startswith("postgresql+psycopg")
     monkeypatch.undo()
     importlib.reload(config)
+
+
+def _key_of(folder):
+    from config import instance_secret_key as key
+
+    return key(__import__("pathlib").Path(folder))
+
+
+def test_processes_starting_together_agree_on_one_key(tmp_path):
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(8) as pool:
+        keys = pool.map(_key_of, [str(tmp_path / "shared")] * 32)
+    assert len(set(keys)) == 1
+    assert [p.name for p in (tmp_path / "shared").iterdir()] == ["secret_key"]
