@@ -139,7 +139,7 @@ def run_common(batches: list[tuple]) -> None:
     css = ROOT / "templates" / "documents" / "certificate.css"
     for shared, pages in batches:
         for page in pages:
-            html = services.certificates_html(shared, [page])
+            html = services.certificates_html(shared, [page], with_background=True)
             HTML(string=html, base_url=str(css.parent)).write_pdf(
                 stylesheets=[CSS(filename=str(css))]
             )

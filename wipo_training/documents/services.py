@@ -229,13 +229,16 @@ def certificate_batches(certificates: list[Certificate], workers: int = 1) -> li
     ]
 
 
-def certificates_html(shared: dict, pages: list[dict]) -> str:
+def certificates_html(shared: dict, pages: list[dict], with_background: bool = False) -> str:
     """One HTML document with a page per certificate (Jinja, autoescaped), QR codes made
-    here so that the render processes share the work."""
+    here so that the render processes share the work. Without ``with_background`` only the
+    participant's part is laid out; the shared part is drawn under it (``with_background``)."""
     from .pdf import document_template
 
     pages = [{**page, "qr": qr_png(page["url"])} for page in pages]
-    return document_template("certificate.html").render(shared=shared, pages=pages)
+    return document_template("certificate.html").render(
+        shared=shared, pages=pages, with_background=with_background
+    )
 
 
 _FONT_IN_USE = re.compile(rb"/([^\s/\[\]<>()]+)\s+[-\d.]+\s+Tf")
@@ -265,10 +268,64 @@ def split_pages(pdf: bytes) -> list[bytes]:
     return pages
 
 
+_BACKGROUNDS: dict[str, bytes] = {}
+
+
+def background_pdf(shared: dict) -> bytes:
+    """The part every certificate of a course shares, laid out once per render process."""
+    from .pdf import document_template
+
+    key = hashlib.sha256(repr(sorted(shared.items())).encode()).hexdigest()
+    if key not in _BACKGROUNDS:
+        html = document_template("certificate_background.html").render(shared=shared)
+        _BACKGROUNDS.clear()  # one course at a time is enough
+        _BACKGROUNDS[key] = render_pdf(html, STYLESHEETS)
+    return _BACKGROUNDS[key]
+
+
+def with_background(pages_pdf: bytes, background: bytes) -> bytes:
+    """Draw the background page under every page, as one shared form XObject: no content
+    stream is parsed, so this costs almost nothing per page."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject
+
+    writer = PdfWriter(clone_from=io.BytesIO(pages_pdf))
+    source = PdfReader(io.BytesIO(background)).pages[0]
+    form = DecodedStreamObject()
+    form.set_data(source.get_contents().get_data())
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): source.mediabox,
+            NameObject("/Resources"): source["/Resources"].clone(writer),
+        }
+    )
+    form_ref = writer._add_object(form)  # noqa: SLF001 (pypdf has no public call for this)
+    invoke = DecodedStreamObject()
+    invoke.set_data(b"q /Background Do Q\n")
+    invoke_ref = writer._add_object(invoke)  # noqa: SLF001
+    for page in writer.pages:
+        resources = page["/Resources"].get_object()
+        xobjects = resources.get("/XObject")
+        xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
+        xobjects[NameObject("/Background")] = form_ref
+        resources[NameObject("/XObject")] = xobjects
+        contents = page.get("/Contents")
+        existing = contents.get_object() if contents is not None else None
+        parts = list(existing) if isinstance(existing, ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject([invoke_ref, *parts])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def render_pages(batch: tuple) -> tuple[bytes, list[bytes]]:
     """Render one batch of certificates once: the whole document and one PDF per page (a
     pure function of plain values, so it runs in the render processes)."""
-    whole = render_pdf(certificates_html(*batch), STYLESHEETS)
+    shared, _pages = batch
+    whole = with_background(
+        render_pdf(certificates_html(*batch), STYLESHEETS), background_pdf(shared)
+    )
     return whole, split_pages(whole)
 
 
@@ -615,4 +672,6 @@ def _merged_chunks(certificates: list[Certificate], workers: int) -> list[bytes]
 
 
 def _render_whole(batch: tuple) -> bytes:
-    return render_pdf(certificates_html(*batch), STYLESHEETS)
+    return with_background(
+        render_pdf(certificates_html(*batch), STYLESHEETS), background_pdf(batch[0])
+    )
