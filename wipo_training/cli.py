@@ -99,7 +99,9 @@ def worker(workers):
     """Run the background job worker (certificate batches)."""
     from .jobs import huey
 
-    huey.create_consumer(workers=workers, worker_type="thread").run()
+    # Poll at least every second: an idle consumer backs off to huey's default of 10 s,
+    # which a coordinator waiting for a batch would notice.
+    huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0).run()
 
 
 def register_cli(app) -> None:
