@@ -20,7 +20,13 @@ class Counter(db.Model):
         return f"<Counter {self.key}={self.value}>"
 
 
-def next_number(key: str) -> int:
+def reserve_numbers(key: str, count: int) -> range:
+    """``count`` consecutive numbers of counter ``key``, in one locked update."""
+    last = next_number(key, count)
+    return range(last - count + 1, last + 1)
+
+
+def next_number(key: str, step: int = 1) -> int:
     """Increment the counter ``key`` and return its new value, inside the caller's transaction.
 
     The row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's write transactions
@@ -36,6 +42,6 @@ def next_number(key: str) -> int:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
-    counter.value += 1
+    counter.value += step
     db.session.flush()
     return counter.value
