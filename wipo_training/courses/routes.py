@@ -88,12 +88,13 @@ def course_detail(course_id: int):
     course = get_visible_course(course_id)
     if current_user.role == "trainee":
         return render_template("courses/detail_trainee.html", course=course)
-    next_status, checklist = services.next_step_checklist(course)
+    counts = services.enrolment_counts(course)
+    next_status, checklist = services.next_step_checklist(course, counts)
     return render_template(
         "courses/detail.html",
         course=course,
         seats=services.seats_by_country(course),
-        counts=services.enrolment_counts(course),
+        counts=counts,
         next_status=next_status,
         checklist=checklist,
         transitions=COURSE_TRANSITIONS[CourseStatus(course.status)],

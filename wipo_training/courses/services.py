@@ -241,10 +241,13 @@ class CheckItem:
     done: bool
 
 
-def next_step_checklist(course: Course) -> tuple[CourseStatus | None, list[CheckItem]]:
-    """The next status in the normal flow and what it still needs."""
+def next_step_checklist(
+    course: Course, counts: dict[str, int] | None = None
+) -> tuple[CourseStatus | None, list[CheckItem]]:
+    """The next status in the normal flow and what it still needs (``counts``: the
+    enrolments per status, when the caller has them already)."""
     status = CourseStatus(course.status)
-    counts = enrolment_counts(course)
+    counts = enrolment_counts(course) if counts is None else counts
     live = sum(counts.get(s, 0) for s in SEAT_HOLDING)
     if status == CourseStatus.DRAFT:
         return CourseStatus.NOMINATIONS_OPEN, [

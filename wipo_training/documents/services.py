@@ -344,28 +344,17 @@ def render_pool(workers: int) -> ProcessPoolExecutor:
     return _POOL
 
 
-def iter_render(batches: list, workers: int = 1, render=None):
+def iter_render(batches: list, workers: int = 1):
     """Render batches in order: (whole document, one PDF per page) each. With several
     processes every batch is submitted at once; the participants' parts come back in order
     while this process lays out the shared part once and then finishes each batch."""
-    if render is not None or workers <= 1 or len(batches) <= 1:
-        render = render or render_pages
-        yield from (render(batch) for batch in batches)
+    if workers <= 1 or len(batches) <= 1:
+        yield from (render_pages(batch) for batch in batches)
         return
     rendered = render_pool(workers).map(render_participants, batches)
     background = background_pdf(batches[0][0])  # meanwhile, here
     for participants_pdf in rendered:
         yield finish(participants_pdf, background)
-
-
-def render_documents(batches: list, workers: int = 1, render=None) -> list:
-    return list(iter_render(batches, workers, render))
-
-
-def render_certificates(certificates: list[Certificate], workers: int = 1) -> list[bytes]:
-    """PDF bytes per certificate: chunks of pages per render, several processes if asked."""
-    rendered = render_documents(certificate_batches(certificates, workers), workers)
-    return [page for _whole, pages in rendered for page in pages]
 
 
 def store_pdf(certificate: Certificate, data: bytes) -> None:
@@ -375,12 +364,7 @@ def store_pdf(certificate: Certificate, data: bytes) -> None:
     folder = storage_dir() / str(certificate.enrolment.course_id)
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{certificate.serial}-{digest[:12]}.pdf"
-    temporary = folder / f".{name}.part"
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, folder / name)
+    _write_atomically(folder / name, lambda handle: handle.write(data))
     certificate.pdf_name = f"{certificate.enrolment.course_id}/{name}"
     certificate.sha256 = digest
 
@@ -695,4 +679,4 @@ def _merged_chunks(certificates: list[Certificate], workers: int) -> list[bytes]
     """The certificates as a few multi-page PDFs (one per chunk), not one file per page."""
     batches = certificate_batches(certificates, workers)
     db.session.rollback()  # release the database while rendering
-    return [whole for whole, _pages in render_documents(batches, workers)]
+    return [whole for whole, _pages in iter_render(batches, workers)]

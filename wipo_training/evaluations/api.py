@@ -1,6 +1,5 @@
 """JSON API for evaluations (under /api/v1)."""
 
-import sqlalchemy as sa
 from flask import abort as flask_abort
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
@@ -9,7 +8,7 @@ from marshmallow import Schema, fields
 from ..access import roles, signed_in
 from ..courses.api import visible_course_or_404
 from ..extensions import db
-from ..participants.models import Enrolment
+from ..participants.services import trainee_enrolment
 from ..timetable.services import EXPECTED
 from ..timeutil import utcnow
 from . import services
@@ -104,13 +103,7 @@ def submit(values, course_id):
     answer is wrong or missing (nothing is stored then)."""
     course = visible_course_or_404(course_id)
     questionnaire = _questionnaire(course)
-    enrolment = db.session.execute(
-        sa.select(Enrolment).where(
-            Enrolment.course_id == course.id,
-            Enrolment.person_id == (current_user.person_id or -1),
-            Enrolment.status.in_(EXPECTED),
-        )
-    ).scalar_one_or_none() or flask_abort(404)
+    enrolment = trainee_enrolment(current_user, course, EXPECTED) or flask_abort(404)
     try:
         services.submit(questionnaire, enrolment, values["answers"], utcnow())
     except services.AlreadySubmitted as exc:

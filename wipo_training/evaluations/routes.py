@@ -12,7 +12,7 @@ from ..access import roles
 from ..courses.models import Course
 from ..courses.routes import get_visible_course
 from ..extensions import db
-from ..participants.models import Enrolment
+from ..participants import services as participant_services
 from ..spreadsheets import to_xlsx
 from ..timetable import services as timetable_services
 from ..timeutil import utcnow
@@ -230,19 +230,6 @@ def move_question(question_id: int, direction: str):
     )
 
 
-def _own_enrolment(course) -> Enrolment:
-    enrolment = db.session.execute(
-        sa.select(Enrolment).where(
-            Enrolment.course_id == course.id,
-            Enrolment.person_id == (current_user.person_id or -1),
-            Enrolment.status.in_(timetable_services.EXPECTED),
-        )
-    ).scalar_one_or_none()
-    if enrolment is None:
-        abort(404)
-    return enrolment
-
-
 def raw_answers_from_form(questionnaire, form) -> dict:
     """{question id: value} from the submitted HTML form."""
     raw = {}
@@ -260,7 +247,9 @@ def raw_answers_from_form(questionnaire, form) -> dict:
 def answer(course_id: int):
     """The trainee's questionnaire, section by section; save a draft or submit once."""
     course = get_visible_course(course_id)
-    enrolment = _own_enrolment(course)
+    enrolment = participant_services.trainee_enrolment(
+        current_user, course, timetable_services.EXPECTED
+    ) or abort(404)
     questionnaire = _questionnaire_or_404(course)
     now = utcnow()
     form = ActionForm()

@@ -635,6 +635,7 @@ def comparison(current: Results, previous: Results) -> list[tuple]:
 def answers_table(questionnaire: Questionnaire) -> tuple[list[str], list[list]]:
     """One row per submission (in the random order of their ids), one column per question."""
     questions = list(questionnaire.questions)
+    kinds = {q.id: q.kind for q in questions}
     rows: dict[str, dict[int, object]] = {}
     for submission_id, question_id, number, text, choices in db.session.execute(
         sa.select(
@@ -644,8 +645,7 @@ def answers_table(questionnaire: Questionnaire) -> tuple[list[str], list[list]]:
         .where(Submission.questionnaire_id == questionnaire.id)
         .order_by(Answer.submission_id)
     ):
-        question = next(q for q in questions if q.id == question_id)
-        if question.kind == QuestionKind.YES_NO:
+        if kinds[question_id] == QuestionKind.YES_NO:
             value = "yes" if number else "no"
         elif number is not None:
             value = number

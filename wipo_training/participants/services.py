@@ -384,6 +384,18 @@ def ensure_trainee_account(actor, person: Person) -> str | None:
     return None
 
 
+def trainee_enrolment(user, course, statuses=None) -> Enrolment | None:
+    """The signed-in trainee's own enrolment in ``course`` (optionally in given statuses)."""
+    if user.person_id is None:
+        return None
+    stmt = sa.select(Enrolment).where(
+        Enrolment.course_id == course.id, Enrolment.person_id == user.person_id
+    )
+    if statuses is not None:
+        stmt = stmt.where(Enrolment.status.in_(statuses))
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
 # --- participants by country ----------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from ..courses.models import Course
 from ..courses.routes import get_visible_course
 from ..courses.services import can_see_course
 from ..extensions import db
+from ..participants import services as participant_services
 from ..participants.models import Enrolment
 from ..spreadsheets import to_xlsx
 from ..timeutil import utcnow
@@ -354,23 +355,12 @@ def assign_presenters(session_id: int):
     return redirect(url_for("timetable.country_reports", course_id=course_session.course_id))
 
 
-def _own_enrolment(course: Course) -> Enrolment:
-    enrolment = db.session.execute(
-        sa.select(Enrolment).where(
-            Enrolment.course_id == course.id, Enrolment.person_id == (current_user.person_id or -1)
-        )
-    ).scalar_one_or_none()
-    if enrolment is None:
-        abort(404)
-    return enrolment
-
-
 @bp.route("/courses/<int:course_id>/my-report", methods=["GET", "POST"])
 @roles("trainee")
 def my_report(course_id: int):
     """A trainee uploads (or replaces) their country report before the deadline."""
     course = get_visible_course(course_id)
-    enrolment = _own_enrolment(course)
+    enrolment = participant_services.trainee_enrolment(current_user, course) or abort(404)
     form = CountryReportForm()
     if form.validate_on_submit():
         upload = form.file.data
