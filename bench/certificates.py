@@ -227,6 +227,8 @@ def child(path_name: str, size: int) -> None:
             list(services.render_pool(2).map(len, ["warm", "up"]))
             time.sleep(3)  # let the render processes finish loading their fonts
         batches = [] if path_name == "ours" else prepared(app, course_id)
+        if path_name == "common":  # warm as a running server is: imports, fontconfig's cache
+            run_common([(shared, pages[:1]) for shared, pages in batches[:1]])
         out = workdir / "rl"
         out.mkdir()
         started = time.perf_counter()
