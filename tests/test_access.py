@@ -69,6 +69,7 @@ def url_values(app, users):
             "person_id": person.id,
             "fund_id": course.fund_id,
             "fmt": "csv",
+            "day": "2013-12-02",
             "session_id": visit.id,
             "report_id": report.id,
             "question_id": questionnaire.questions[0].id,

@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
         huey.immediate = True  # tests: a job runs inside the request that starts it
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .participants import models as participant_models  # noqa: F401
+    from .reports import models as report_models  # noqa: F401
     from .timetable import models as timetable_models  # noqa: F401
 
     db.init_app(app)
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from .evaluations import bp as evaluations_bp
     from .main import bp as main_bp
     from .participants import bp as participants_bp
+    from .reports import bp as reports_bp
     from .timetable import bp as timetable_bp
 
     app.register_blueprint(main_bp)
@@ -82,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(timetable_bp)
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(reports_bp)
     register_api(app)
 
 
@@ -108,6 +111,14 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(date_range)
     app.add_template_global(status_badge)
     app.add_template_global(country_name)
+
+    @app.template_filter()
+    def local_time(moment, course, fmt: str = "%H:%M") -> str:
+        """A stored (UTC) time as the course's local time, e.g. ``{{ s.starts_at |
+        local_time(course, '%a %d %b %H:%M') }}``."""
+        from .timetable.services import to_local
+
+        return to_local(course, moment).strftime(fmt)
 
     @app.template_global()
     def url_for_page(number: int) -> str:

@@ -41,14 +41,14 @@ def _render(chart) -> bytes:
     return _SCRIPT.sub(b"", chart.render())
 
 
-def bar_chart(title: str, items: list[tuple[str, int]]) -> bytes:
-    """A horizontal bar chart of (label, count), in the order given."""
+def bar_chart(title: str, items: list[tuple[str, float]], series: str = "Participants") -> bytes:
+    """A horizontal bar chart of (label, value), in the order given."""
     height = 120 + 28 * max(len(items), 1)
     chart = _config(
         pygal.HorizontalBar(style=STYLE, width=800, height=height, print_values=True), title
     )
     chart.x_labels = [label for label, _count in reversed(items)]
-    chart.add("Participants", [count for _label, count in reversed(items)])
+    chart.add(series, [count for _label, count in reversed(items)])
     return _render(chart)
 
 

@@ -35,10 +35,22 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
 
 def to_xlsx(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """An XLSX workbook with one sheet; text cells are stored as text, never as formulas."""
-    # openpyxl would store a string starting with "=" as a formula: see the loop below.
+    return to_xlsx_sheets([(sheet_title, header, rows)])
+
+
+def to_xlsx_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
+    """An XLSX workbook with a sheet per (title, header, rows)."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title[:31]
+    workbook.remove(workbook.active)
+    for sheet_title, header, rows in sheets:
+        _fill(workbook.create_sheet(sheet_title[:31]), header, rows)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _fill(sheet, header: Sequence[str], rows: Iterable[Sequence]) -> None:
+    # openpyxl would store a string starting with "=" as a formula: see the loop below.
     sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -53,9 +65,6 @@ def to_xlsx(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence]) -
         width = max(len(str(c.value or "")) for c in column)
         sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
     sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def read_table(filename: str, data: bytes) -> list[list[str]]:

@@ -50,6 +50,7 @@ def _collect_blueprints():
     from ..documents.api import blp as documents_blp
     from ..evaluations.api import blp as evaluations_blp
     from ..participants.api import blp as participants_blp
+    from ..reports.api import blp as reports_blp
     from ..timetable.api import blp as timetable_blp
 
     blueprints = (
@@ -59,6 +60,7 @@ def _collect_blueprints():
         timetable_blp,
         evaluations_blp,
         documents_blp,
+        reports_blp,
     )
     for blueprint in blueprints:
         blueprint.before_request(_csrf_for_cookie_callers)

@@ -100,7 +100,15 @@ def course_detail(course_id: int):
         transitions=COURSE_TRANSITIONS[CourseStatus(course.status)],
         status_form=StatusForm(),
         can_edit=current_user.role in EDITORS,
+        course_days=course_days(course),
     )
+
+
+def course_days(course: Course) -> list:
+    """The course's weekdays (for the attendance sheets)."""
+    from ..timetable.services import timetable_days  # the timetable builds on courses
+
+    return [day for day, _sessions in timetable_days(course, [])]
 
 
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])

@@ -136,6 +136,8 @@ class Answer(db.Model):
     number: Mapped[int | None]
     text: Mapped[str | None] = mapped_column(sa.Text)
     choices: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    #: A comment the coordinator chose to quote in the course report.
+    in_report: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     def __repr__(self) -> str:
         return f"<Answer {self.question_id}>"

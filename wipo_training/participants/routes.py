@@ -298,7 +298,7 @@ LIST_HEADER = [
 ]
 
 
-def _list_rows(enrolments):
+def list_rows(enrolments):
     for e in enrolments:
         yield [
             get_country(e.country_code).name,
@@ -327,7 +327,7 @@ def protocol_list(course_id: int):
 def protocol_list_export(course_id: int, fmt: str):
     """The protocol-order list as CSV or XLSX, named <course-code>-participants.<ext>."""
     course = db.get_or_404(Course, course_id)
-    rows = list(_list_rows(services.protocol_order(_course_enrolments(course))))
+    rows = list(list_rows(services.protocol_order(_course_enrolments(course))))
     filename = f"{course.code}-participants.{fmt}"
     if fmt == "csv":
         return _download(to_csv(LIST_HEADER, rows), filename, "text/csv; charset=utf-8")

@@ -1,0 +1,138 @@
+"""JSON API for reports and their files (under /api/v1)."""
+
+from flask import abort as flask_abort
+from flask import request
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields
+
+from ..access import roles
+from ..courses.models import Course
+from ..downloads import attachment
+from ..extensions import db
+from ..participants.routes import LIST_HEADER, list_rows
+from ..spreadsheets import to_csv, to_xlsx
+from . import routes, services
+
+blp = Blueprint(
+    "reports_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Course reports, participant lists and annual statistics.",
+)
+
+READERS = routes.READERS
+
+
+def _course(course_id: int) -> Course:
+    return db.session.get(Course, course_id) or flask_abort(404)
+
+
+@blp.route("/courses/<int:course_id>/report.pdf")
+@roles(*READERS)
+@blp.response(200, content_type="application/pdf")
+def course_report_pdf(course_id):
+    """The course report (PDF)."""
+    course = _course(course_id)
+    return attachment(routes.course_report_pdf_data(course), f"{course.code}-report.pdf")
+
+
+@blp.route("/courses/<int:course_id>/evaluation/report.pdf")
+@roles(*READERS)
+@blp.response(200, content_type="application/pdf")
+def evaluation_report_pdf(course_id):
+    """The evaluation report (PDF); 404 when the course has no questionnaire."""
+    course = _course(course_id)
+    return attachment(
+        routes.evaluation_report_pdf_data(course), f"{course.code}-evaluation-report.pdf"
+    )
+
+
+@blp.route("/courses/<int:course_id>/participants.<any(pdf, xlsx, csv):fmt>")
+@roles(*READERS)
+@blp.response(200, content_type="application/octet-stream")
+def participant_list(course_id, fmt):
+    """The list of participants in protocol order, as PDF, XLSX or CSV."""
+    course = _course(course_id)
+    filename = f"{course.code}-participants.{fmt}"
+    if fmt == "pdf":
+        return attachment(routes.participant_list_pdf_data(course), filename)
+    rows = list(list_rows(services.course_participants(course)))
+    if fmt == "csv":
+        return attachment(to_csv(LIST_HEADER, rows), filename)
+    return attachment(to_xlsx("Participants", LIST_HEADER, rows), filename)
+
+
+class YearSchema(Schema):
+    year = fields.Integer()
+    label = fields.String()
+    courses = fields.Integer()
+    participants = fields.Integer()
+    completed = fields.Integer()
+    certificates = fields.Integer()
+    completion_rate = fields.Float(allow_none=True)
+    certificate_rate = fields.Float(allow_none=True)
+    response_rate = fields.Float(allow_none=True)
+    rating_mean = fields.Float(allow_none=True)
+    objectives_share = fields.Float(allow_none=True)
+
+
+class CountSchema(Schema):
+    name = fields.String()
+    count = fields.Integer()
+
+
+class StatisticsSchema(Schema):
+    year = fields.Integer()
+    basis = fields.String()
+    label = fields.String()
+    start = fields.Date()
+    end = fields.Date()
+    fund = fields.Function(lambda s: s.fund.code if s.fund else None)
+    courses = fields.Function(lambda s: [c.code for c in s.courses])
+    totals = fields.Nested(YearSchema)
+    countries = fields.Function(
+        lambda s: [
+            {"code": r.code, "name": r.name, "region": r.region, "count": r.count}
+            for r in s.figures.countries
+        ]
+    )
+    sentence = fields.Function(lambda s: s.figures.sentence)
+    regions = fields.Function(lambda s: [{"name": n, "count": c} for n, c in s.figures.regions])
+    organisation_kinds = fields.Function(
+        lambda s: [{"name": n, "count": c} for n, c in s.figures.kinds]
+    )
+    genders = fields.Function(lambda s: [{"name": n, "count": c} for n, c in s.figures.genders])
+    trend = fields.Nested(YearSchema, many=True)
+
+
+class StatisticsQuery(Schema):
+    year = fields.Integer(metadata={"description": "e.g. 2013 (default: the latest year)"})
+    basis = fields.String(metadata={"description": "fiscal (April–March, default) or calendar"})
+    fund = fields.Integer(metadata={"description": "a fund's id (default: all funds)"})
+
+
+def _arguments():
+    try:
+        return routes.statistics_arguments(request.args)
+    except ValueError as exc:
+        abort(422, message=str(exc))
+
+
+@blp.route("/statistics")
+@roles(*READERS)
+@blp.arguments(StatisticsQuery, location="query")
+@blp.response(200, StatisticsSchema)
+def statistics(_query):
+    """Annual statistics for a fiscal (April–March) or calendar year, one fund or all."""
+    year, basis, fund_id = _arguments()
+    return services.annual_statistics(year, basis, fund_id, with_charts=False)
+
+
+@blp.route("/statistics/report.pdf")
+@roles(*READERS)
+@blp.arguments(StatisticsQuery, location="query")
+@blp.response(200, content_type="application/pdf")
+def statistics_pdf(_query):
+    """The annual statistics as a PDF."""
+    data, name = routes.statistics_pdf_data(*_arguments())
+    return attachment(data, f"{name}.pdf")

@@ -1,0 +1,25 @@
+from flask_wtf import FlaskForm
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import Length
+
+
+class ReportTextForm(FlaskForm):
+    introduction = TextAreaField(
+        "Introduction",
+        validators=[Length(max=20000)],
+        render_kw={"rows": 6},
+        description="Opens the report, after the overview. Blank lines start new paragraphs.",
+    )
+    conclusion = TextAreaField(
+        "Conclusion",
+        validators=[Length(max=20000)],
+        render_kw={"rows": 6},
+        description="Closes the report. Blank lines start new paragraphs.",
+    )
+    submit = SubmitField("Save the texts")
+
+
+class CommentsForm(FlaskForm):
+    """The chosen comments come as checkboxes named ``comment``."""
+
+    submit = SubmitField("Quote the ticked comments")

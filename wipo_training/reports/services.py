@@ -1,0 +1,531 @@
+"""Reports generated from the data: the course report, the evaluation report, lists for
+others (participants, site-visit visitors, attendance sheets) and annual statistics. Each is
+a dataclass of figures that one template shows as a page and, through ``render_pdf``, as a
+PDF."""
+
+import base64
+import statistics as stats
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask import render_template
+
+from .. import charts
+from ..audit import record_audit
+from ..courses.models import Course, CourseStatus, Fund
+from ..documents.models import Certificate, CertificateStatus
+from ..documents.pdf import render_pdf
+from ..evaluations import services as evaluation_services
+from ..evaluations.models import Answer, Question, QuestionKind, Questionnaire, Submission
+from ..extensions import db
+from ..participants import services as participant_services
+from ..participants.models import Enrolment, EnrolmentStatus
+from ..templating import country_name
+from ..timetable import services as timetable_services
+from ..timetable.models import Attendance, CourseSession, SessionKind
+from .models import CourseReportText
+
+REPORT_CSS = ("report.css",)
+TREND_YEARS = 10  #: how many years the statistics' trend shows
+
+
+def chart_src(svg: bytes) -> str:
+    """A chart as a data: URL: the same image in the page and in the PDF."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
+def pdf_from_template(template: str, **context) -> bytes:
+    """A document template of templates/documents rendered by Flask's Jinja (autoescaped)
+    and printed by the app's one ``render_pdf``."""
+    return render_pdf(render_template(template, **context), REPORT_CSS)
+
+
+# --- the course report --------------------------------------------------------------------
+
+
+@dataclass
+class AttendanceSummary:
+    expected: int  #: participants expected at the sessions
+    marked_sessions: int  #: sessions with attendance recorded
+    mean_percent: float | None  #: mean of the participants' attendance rates
+    meeting_minimum: int  #: participants at or above the course's minimum
+    sessions: list[tuple[CourseSession, float | None]]  #: each marked session's rate
+
+
+@dataclass
+class CourseReport:
+    course: Course
+    text: CourseReportText
+    figures: participant_services.ByCountry
+    days: list[tuple[date, list[CourseSession]]]
+    site_visits: list[CourseSession]
+    attendance: AttendanceSummary
+    results: evaluation_services.Results | None
+    comments: list[tuple[str, str]]  #: chosen comments: (question, text)
+    certificates_issued: int
+    certificates_revoked: int
+    charts: dict[str, str] = field(default_factory=dict)
+
+
+def report_text(course: Course) -> CourseReportText:
+    """The coordinator's introduction and conclusion (a blank one until written)."""
+    return db.session.get(CourseReportText, course.id) or CourseReportText(
+        course_id=course.id, introduction="", conclusion=""
+    )
+
+
+def save_report_text(actor, course: Course, introduction: str, conclusion: str) -> None:
+    text = db.session.get(CourseReportText, course.id)
+    if text is None:
+        text = CourseReportText(course_id=course.id)
+        db.session.add(text)
+    text.introduction = (introduction or "").replace("\r\n", "\n").strip()
+    text.conclusion = (conclusion or "").replace("\r\n", "\n").strip()
+    db.session.flush()
+    record_audit(actor, "course_report.edit", course)
+
+
+def attendance_summary(course: Course, sessions: list[CourseSession]) -> AttendanceSummary:
+    by_enrolment, by_session = timetable_services.attendance_rates(course)
+    expected = timetable_services.expected_enrolments(course)
+    rates = [by_enrolment[e.id].percent for e in expected if e.id in by_enrolment]
+    rates = [r for r in rates if r is not None]
+    return AttendanceSummary(
+        expected=len(expected),
+        marked_sessions=len(by_session),
+        mean_percent=round(stats.fmean(rates), 1) if rates else None,
+        meeting_minimum=sum(1 for r in rates if r >= course.min_attendance_pct),
+        sessions=[(s, by_session[s.id].percent) for s in sessions if s.id in by_session],
+    )
+
+
+def chosen_comments(questionnaire: Questionnaire | None) -> list[tuple[str, str]]:
+    """The comments the coordinator chose to quote: (question, text), in question order."""
+    if questionnaire is None:
+        return []
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(Question.text, Answer.text)
+            .join(Answer, Answer.question_id == Question.id)
+            .where(Question.questionnaire_id == questionnaire.id, Answer.in_report.is_(True))
+            .order_by(Question.position, Answer.text)
+        )
+    ]
+
+
+def comment_choices(questionnaire: Questionnaire) -> list[tuple[Answer, Question]]:
+    """Every comment of the questionnaire, for the coordinator to choose from."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(Answer, Question)
+            .join(Question, Answer.question_id == Question.id)
+            .where(
+                Question.questionnaire_id == questionnaire.id,
+                Question.kind.in_((QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)),
+                Answer.text.is_not(None),
+                Answer.text != "",
+            )
+            .order_by(Question.position, Answer.text)
+        )
+    ]
+
+
+def choose_comments(actor, course: Course, questionnaire: Questionnaire, keys: set[str]) -> int:
+    """Quote exactly the comments whose "<submission>:<question>" key is in ``keys``."""
+    chosen = 0
+    for answer, _question in comment_choices(questionnaire):
+        answer.in_report = f"{answer.submission_id}:{answer.question_id}" in keys
+        chosen += answer.in_report
+    db.session.flush()
+    record_audit(actor, "course_report.comments", course, chosen=chosen)
+    return chosen
+
+
+def certificate_counts(course_ids: list[int]) -> Counter:
+    """Certificates by status for the given courses (one query)."""
+    if not course_ids:
+        return Counter()
+    return Counter(
+        dict(
+            db.session.execute(
+                sa.select(Certificate.status, sa.func.count())
+                .join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+                .where(Enrolment.course_id.in_(course_ids))
+                .group_by(Certificate.status)
+            ).all()
+        )
+    )
+
+
+def course_report(course: Course, with_charts: bool = True) -> CourseReport:
+    """Everything the course report shows, from the data."""
+    enrolments = participant_services.load_enrolments([course.id])
+    figures = participant_services.participants_by_country(enrolments)
+    sessions = timetable_services.course_sessions(course)
+    questionnaire = evaluation_services.questionnaire_for(course)
+    results = evaluation_services.results(questionnaire) if questionnaire else None
+    certificates = certificate_counts([course.id])
+    report = CourseReport(
+        course=course,
+        text=report_text(course),
+        figures=figures,
+        days=timetable_services.timetable_days(course, sessions),
+        site_visits=[s for s in sessions if s.kind == SessionKind.SITE_VISIT],
+        attendance=attendance_summary(course, sessions),
+        results=results,
+        comments=chosen_comments(questionnaire) if results and not results.hidden else [],
+        certificates_issued=certificates[CertificateStatus.ISSUED],
+        certificates_revoked=certificates[CertificateStatus.REVOKED],
+    )
+    if with_charts and figures.total:
+        report.charts["countries"] = chart_src(
+            charts.bar_chart(
+                "Participants by country", [(r.name, r.count) for r in figures.countries]
+            )
+        )
+    if with_charts and results and not results.hidden and results.ranking:
+        report.charts["ranking"] = chart_src(
+            charts.bar_chart(
+                "Sessions by mean rating (1–5)",
+                [(r.title, r.mean) for r in results.ranking],
+                series="Mean rating",
+            )
+        )
+    return report
+
+
+# --- the evaluation report ----------------------------------------------------------------
+
+
+@dataclass
+class EvaluationReport:
+    course: Course
+    results: evaluation_services.Results
+    previous: evaluation_services.Results | None
+    comparison: list[tuple]
+    charts: dict[int, str]  #: question id -> chart
+
+
+def evaluation_report(course: Course, questionnaire: Questionnaire) -> EvaluationReport:
+    results = evaluation_services.results(questionnaire)
+    previous_questionnaire = evaluation_services.previous_questionnaire(course)
+    previous = (
+        evaluation_services.results(previous_questionnaire) if previous_questionnaire else None
+    )
+    question_charts = {}
+    if not results.hidden:
+        for result in results.questions:
+            if not result.hidden and result.distribution:
+                question_charts[result.question.id] = chart_src(
+                    charts.bar_chart(result.question.text, result.distribution, series="Answers")
+                )
+    return EvaluationReport(
+        course=course,
+        results=results,
+        previous=previous,
+        comparison=evaluation_services.comparison(results, previous) if previous else [],
+        charts=question_charts,
+    )
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+def course_participants(course: Course) -> list[Enrolment]:
+    """The course's participants in protocol order (by country, then family name)."""
+    return participant_services.protocol_order(participant_services.load_enrolments([course.id]))
+
+
+def sessions_on(course: Course, day: date) -> list[CourseSession]:
+    return [
+        s
+        for s in timetable_services.course_sessions(course)
+        if timetable_services.to_local(course, s.starts_at).date() == day
+    ]
+
+
+def attendance_table(course: Course) -> tuple[list[str], list[list]]:
+    """One row per expected participant (protocol order), one column per session with
+    attendance recorded, and the participant's rate."""
+    marks = {
+        (session_id, enrolment_id): status
+        for session_id, enrolment_id, status in db.session.execute(
+            sa.select(Attendance.session_id, Attendance.enrolment_id, Attendance.status)
+            .join(CourseSession, CourseSession.id == Attendance.session_id)
+            .where(CourseSession.course_id == course.id)
+        )
+    }
+    marked = {session_id for session_id, _enrolment_id in marks}
+    sessions = [s for s in timetable_services.course_sessions(course) if s.id in marked]
+    by_enrolment, _by_session = timetable_services.attendance_rates(course)
+    header = ["Country", "Name", "Organisation"]
+    header += [
+        f"{timetable_services.to_local(course, s.starts_at):%d %b %H:%M} {s.title}"
+        for s in sessions
+    ]
+    header.append("Attendance (%)")
+    rows = []
+    for e in participant_services.protocol_order(timetable_services.expected_enrolments(course)):
+        rate = by_enrolment.get(e.id)
+        rows.append(
+            [
+                country_name(e.country_code),
+                f"{e.person.title} {e.person.full_name}".strip(),
+                e.organisation.name if e.organisation else "",
+                *[marks.get((s.id, e.id), "") for s in sessions],
+                rate.percent if rate else None,
+            ]
+        )
+    return header, rows
+
+
+# --- annual statistics ----------------------------------------------------------------------
+
+BASES = {"fiscal": "Japanese fiscal year (April–March)", "calendar": "Calendar year"}
+
+
+def year_range(year: int, basis: str) -> tuple[date, date]:
+    """FY2013 runs from 1 April 2013 to 31 March 2014; calendar years as usual."""
+    if basis == "fiscal":
+        return date(year, 4, 1), date(year + 1, 3, 31)
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def latest_year(basis: str) -> int:
+    """The most recent year in which a course started (this year when none has)."""
+    today = date.today()
+    latest = db.session.execute(
+        _held(sa.select(sa.func.max(Course.start_date)), None).where(Course.start_date <= today)
+    ).scalar()
+    day = latest or today
+    return fiscal_year(day) if basis == "fiscal" else day.year
+
+
+def year_label(year: int, basis: str) -> str:
+    return f"FY{year}" if basis == "fiscal" else str(year)
+
+
+def fiscal_year(day: date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+@dataclass
+class YearFigures:
+    year: int
+    label: str
+    courses: int
+    participants: int
+    completed: int
+    certificates: int
+    rating_mean: float | None
+    objectives_share: float | None  #: % answering yes to "objectives achieved"
+    submissions: int
+
+    @property
+    def completion_rate(self) -> float | None:
+        return round(100 * self.completed / self.participants, 1) if self.participants else None
+
+    @property
+    def certificate_rate(self) -> float | None:
+        return round(100 * self.certificates / self.participants, 1) if self.participants else None
+
+    @property
+    def response_rate(self) -> float | None:
+        return round(100 * self.submissions / self.participants, 1) if self.participants else None
+
+
+@dataclass
+class Statistics:
+    year: int
+    basis: str
+    fund: Fund | None
+    start: date
+    end: date
+    courses: list[Course]
+    figures: participant_services.ByCountry
+    totals: YearFigures
+    trend: list[YearFigures]
+    charts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return year_label(self.year, self.basis)
+
+    @property
+    def scope(self) -> str:
+        return self.fund.short_name if self.fund else "All funds"
+
+
+def _held(stmt, fund_id: int | None):
+    stmt = stmt.where(Course.status != CourseStatus.CANCELLED, Course.status != CourseStatus.DRAFT)
+    return stmt.where(Course.fund_id == fund_id) if fund_id else stmt
+
+
+def year_figures(course_ids: list[int], year: int, basis: str, enrolments=None) -> YearFigures:
+    """Courses, participants, completion, certificates and evaluation figures (a few grouped
+    queries, however many courses)."""
+    if enrolments is None:
+        enrolments = participant_services.load_enrolments(course_ids) if course_ids else []
+    rating_mean = objectives_share = None
+    submissions = 0
+    if course_ids:
+        questionnaire_ids = sa.select(Questionnaire.id).where(
+            Questionnaire.course_id.in_(course_ids)
+        )
+        rating_mean = db.session.execute(
+            sa.select(sa.func.avg(Answer.number))
+            .join(Question, Question.id == Answer.question_id)
+            .where(
+                Question.questionnaire_id.in_(questionnaire_ids),
+                Question.kind == QuestionKind.RATING,
+            )
+        ).scalar()
+        yes, answered = db.session.execute(
+            sa.select(sa.func.sum(Answer.number), sa.func.count())
+            .join(Question, Question.id == Answer.question_id)
+            .where(
+                Question.questionnaire_id.in_(questionnaire_ids),
+                Question.key == "course:objectives",
+            )
+        ).one()
+        objectives_share = round(100 * (yes or 0) / answered, 1) if answered else None
+        submissions = db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(Submission)
+            .where(Submission.questionnaire_id.in_(questionnaire_ids))
+        ).scalar_one()
+    return YearFigures(
+        year=year,
+        label=year_label(year, basis),
+        courses=len(course_ids),
+        participants=len(enrolments),
+        completed=sum(1 for e in enrolments if e.status == EnrolmentStatus.COMPLETED),
+        certificates=certificate_counts(course_ids)[CertificateStatus.ISSUED],
+        rating_mean=round(float(rating_mean), 2) if rating_mean is not None else None,
+        objectives_share=objectives_share,
+        submissions=submissions,
+    )
+
+
+def annual_statistics(
+    year: int, basis: str = "fiscal", fund_id: int | None = None, with_charts: bool = True
+) -> Statistics:
+    """The year's courses and participants, with the trend over the TREND_YEARS up to it."""
+    start, end = year_range(year, basis)
+    first, _ = year_range(year - TREND_YEARS + 1, basis)
+    held = list(
+        db.session.execute(
+            _held(sa.select(Course), fund_id)
+            .where(Course.start_date >= first, Course.start_date <= end)
+            .order_by(Course.start_date)
+        ).scalars()
+    )
+
+    def year_of(course: Course) -> int:
+        return fiscal_year(course.start_date) if basis == "fiscal" else course.start_date.year
+
+    courses = [c for c in held if start <= c.start_date <= end]
+    enrolments = participant_services.load_enrolments([c.id for c in courses])
+    trend = [
+        year_figures([c.id for c in held if year_of(c) == y], y, basis)
+        for y in range(year - TREND_YEARS + 1, year)
+    ]
+    totals = year_figures([c.id for c in courses], year, basis, enrolments)
+    result = Statistics(
+        year=year,
+        basis=basis,
+        fund=db.session.get(Fund, fund_id) if fund_id else None,
+        start=start,
+        end=end,
+        courses=courses,
+        figures=participant_services.participants_by_country(enrolments),
+        totals=totals,
+        trend=[*trend, totals],
+    )
+    if with_charts:
+        if result.figures.total:
+            result.charts["countries"] = chart_src(
+                charts.bar_chart(
+                    f"Participants by country, {result.label}",
+                    [(r.name, r.count) for r in result.figures.countries],
+                )
+            )
+            result.charts["regions"] = chart_src(
+                charts.bar_chart(f"Participants by region, {result.label}", result.figures.regions)
+            )
+        result.charts["trend"] = chart_src(
+            charts.bar_chart(
+                "Participants per year",
+                [(y.label, y.participants) for y in result.trend],
+            )
+        )
+    return result
+
+
+def statistics_sheets(result: Statistics) -> list[tuple[str, list[str], list[list]]]:
+    """The statistics as spreadsheet sheets: (title, header, rows)."""
+    figures = result.figures
+    return [
+        (
+            "Summary",
+            ["Figure", "Value"],
+            [
+                ["Period", f"{result.label} ({result.start:%d %b %Y} – {result.end:%d %b %Y})"],
+                ["Funds", result.scope],
+                ["Courses held", result.totals.courses],
+                ["Participants", result.totals.participants],
+                ["Completed (%)", result.totals.completion_rate],
+                ["Certificates issued (%)", result.totals.certificate_rate],
+                ["Evaluation: mean rating (1–5)", result.totals.rating_mean],
+                ["Evaluation: objectives achieved (%)", result.totals.objectives_share],
+                ["Evaluation: response rate (%)", result.totals.response_rate],
+            ],
+        ),
+        (
+            "Courses",
+            ["Code", "Title", "Fund", "Start", "End", "Status"],
+            [
+                [c.code, c.title, c.fund.short_name, c.start_date, c.end_date, c.status]
+                for c in result.courses
+            ],
+        ),
+        (
+            "By country",
+            ["Country", "Region", "Participants", "Organisations"],
+            [
+                [r.name, r.region or "", r.count, "; ".join(r.organisations)]
+                for r in figures.countries
+            ],
+        ),
+        ("By region", ["Region", "Participants"], [list(r) for r in figures.regions]),
+        ("By organisation kind", ["Kind", "Participants"], [list(k) for k in figures.kinds]),
+        ("By gender", ["Gender", "Participants"], [list(g) for g in figures.genders]),
+        (
+            "Trend",
+            [
+                "Year",
+                "Courses",
+                "Participants",
+                "Completion (%)",
+                "Certificates (%)",
+                "Mean rating",
+                "Objectives achieved (%)",
+            ],
+            [
+                [
+                    y.label,
+                    y.courses,
+                    y.participants,
+                    y.completion_rate,
+                    y.certificate_rate,
+                    y.rating_mean,
+                    y.objectives_share,
+                ]
+                for y in result.trend
+            ],
+        ),
+    ]
