@@ -1,0 +1,116 @@
+"""The course report: the page, the PDF, the coordinator's texts and chosen comments."""
+
+import re
+
+import sqlalchemy as sa
+
+from tests.conftest import csrf_token
+from tests.reports.conftest import pdf_pages, pdf_text
+from wipo_training.evaluations.models import Answer
+from wipo_training.extensions import db
+
+SEED_SENTENCE = (
+    "Algeria (1 person), Bhutan (1), Cambodia (2), China (3), Indonesia (6), Laos (1), "
+    "Malaysia (1), Morocco (1), Myanmar (2), Pakistan (1), the Philippines (2), Thailand (3), "
+    "Vietnam (6)"
+)
+TOP_LECTURE = "Training scenario: IP Awareness-Raising as a Non-Punitive Measure"
+
+
+def test_the_pdf_prints_the_seed_reports_figures(demo, login_as):
+    client = login_as("staff")
+    response = client.get(f"/courses/{demo}/report.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert 'filename="ENF-2013-report.pdf"' in response.headers["Content-Disposition"]
+    text = pdf_text(response.data)
+    assert "Report on the WIPO/JPO Training Course on the Enforcement" in text
+    assert f"Participating countries: {SEED_SENTENCE}" in text
+    assert "30 from 13 countries" in text and "Total 30" in text
+    assert "Contents" in text and "Overview" in text
+    # The ranking: the seed's top lecture first, then the others.
+    assert f"highest overall evaluation was “{TOP_LECTURE}”" in text
+    assert re.search(
+        r"1 Training scenario: IP Awareness-Raising as a Non-Punitive Measure 4\.\d+", text
+    )
+    assert (
+        "100.0% of those who answered found the objectives of the course achieved (30 of 30)"
+        in text
+    )
+    assert "30 of 30 participants answered the evaluation (response rate 100.0%)" in text
+    assert "Japan Patent Office" in text and "Tokyo Customs" in text  # the site visits
+    assert "Welcome greeting" in text  # the timetable
+    # Running headers and page numbers on every page.
+    pages = pdf_pages(response.data)
+    assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
+    assert text.count("ENF-2013 · course report") == pages
+
+
+def test_the_page_shows_what_the_pdf_prints(demo, login_as):
+    page = login_as("staff").get(f"/courses/{demo}/report").get_data(as_text=True)
+    assert SEED_SENTENCE in page
+    assert TOP_LECTURE in page
+    assert "Download the report (PDF)" in page
+    assert "Introduction and conclusion" not in page  # staff read; coordinators write
+
+
+def test_the_coordinator_writes_the_introduction_and_conclusion(demo, login_as):
+    client = login_as("coordinator")
+    url = f"/courses/{demo}/report"
+    response = client.post(
+        f"{url}/text",
+        data={
+            "csrf_token": csrf_token(client, url),
+            "introduction": "The course was held at APIC.\r\n\r\nInvitations went to Africa.",
+            "conclusion": "We expect much of these trainees.",
+        },
+    )
+    assert response.status_code == 302
+    text = pdf_text(client.get(f"{url}.pdf").data)
+    assert "Introduction The course was held at APIC. Invitations went to Africa." in text
+    assert "Conclusion We expect much of these trainees." in text
+    # Too long: refused with a message, what was typed is shown again, nothing changes.
+    typed = "x" * 20001
+    refused = client.post(
+        f"{url}/text",
+        data={"csrf_token": csrf_token(client, url), "introduction": typed, "conclusion": "New"},
+    )
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert "Field cannot be longer than 20000 characters." in body and typed in body
+    assert "We expect much of these trainees." in pdf_text(client.get(f"{url}.pdf").data)
+
+
+def test_only_the_chosen_comments_are_quoted(app, demo, login_as):
+    client = login_as("coordinator")
+    url = f"/courses/{demo}/report"
+    page = client.get(url).get_data(as_text=True)
+    keys = re.findall(r'name="comment" value="([^"]+)"', page)
+    assert keys, "the coordinator is offered the comments"
+    with app.app_context():
+        chosen = db.session.get(Answer, tuple(keys[0].split(":"))).text
+        others = {
+            a.text
+            for a in db.session.execute(sa.select(Answer).where(Answer.text.is_not(None))).scalars()
+        } - {chosen}
+    response = client.post(
+        f"{url}/comments", data={"csrf_token": csrf_token(client, url), "comment": keys[0]}
+    )
+    assert response.status_code == 302
+    text = pdf_text(client.get(f"{url}.pdf").data)
+    assert f"“{chosen}”" in text
+    assert not any(f"“{other}”" in text for other in others)
+
+
+def test_a_course_without_data_says_so(app, login_as, users):
+    from tests.conftest import make_course
+
+    with app.app_context():
+        course = make_course()
+        db.session.commit()
+        course_id = course.id
+    text = pdf_text(login_as("staff").get(f"/courses/{course_id}/report.pdf").data)
+    assert "No participants yet." in text
+    assert "No sessions in the timetable yet." in text
+    assert "This course has no evaluation questionnaire." in text
+    assert "0 certificates issued." in text
