@@ -279,14 +279,18 @@ def main(sizes: list[int]) -> None:
 
 def write_results(results: list[dict]) -> None:
     by = {(r["size"], r["path"]): r for r in results}
+    from bench.results import write_section
+
     lines = [
-        "## Certificates per second (bench/certificates.py)",
         "",
         f"Measured {time.strftime('%Y-%m-%d')} with `.venv/bin/python bench/certificates.py` on "
         f"this machine ({os.cpu_count()} cores). Ours is the whole batch job: eligibility, "
         "serials, rendering, one stored PDF per certificate and the course's merged PDF. The "
-        "other two start from the same prepared data (not timed). Peak memory is the largest "
-        "resident set of the measuring process or its render workers.",
+        "other two start from the same prepared data (not timed). Every path is warmed first as a "
+        "running server is (ours: its render processes have made a certificate in every script; "
+        "common: one certificate rendered before timing). ReportLab draws in one process; ours "
+        "uses two render processes. Peak memory is the largest resident set of the measuring "
+        "process or its render workers.",
         "",
         "| participants | ours (/s) | common (/s) | ReportLab (/s) | ours ÷ common | "
         "ReportLab ÷ ours | ours: time | peak MiB ours / common / ReportLab |",
@@ -300,17 +304,7 @@ def write_results(results: list[dict]) -> None:
             f"{floor['per_second'] / ours['per_second']:.1f}x | {ours['seconds']:.2f} s | "
             f"{ours['peak_mib']:.0f} / {common['peak_mib']:.0f} / {floor['peak_mib']:.0f} |"
         )
-    section = "\n".join(lines) + "\n"
-    results_file = ROOT / "bench" / "RESULTS.md"
-    text = results_file.read_text()
-    marker = "## Certificates per second"
-    if marker in text:
-        before, _sep, after = text.partition(marker)
-        rest = after.split("\n## ", 1)
-        text = before + section + ("\n## " + rest[1] if len(rest) > 1 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    results_file.write_text(text)
+    write_section("## Certificates per second (bench/certificates.py)", lines)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,84 @@
+"""Time to generate the demo course's report (ENF-2013: 30 participants, 36 sessions, 30
+evaluations), cold and once warm, written to bench/RESULTS.md.
+
+    .venv/bin/python bench/course_report.py
+
+Each figure is the whole document as a request makes it: the queries, the charts, the
+template, and WeasyPrint's layout and PDF. Warm is the median of 5 runs after the first."""
+
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite"
+        os.environ["WIPO_INSTANCE_PATH"] = f"{tmp}/instance"
+        import sqlalchemy as sa
+        from flask_migrate import upgrade
+
+        from wipo_training import create_app
+        from wipo_training.courses.models import Course
+        from wipo_training.demo import load_demo
+        from wipo_training.extensions import db
+        from wipo_training.reports import routes, services
+
+        app = create_app()
+        with app.app_context():
+            upgrade()
+            load_demo()
+            db.session.commit()
+            course = db.session.execute(
+                sa.select(Course).where(Course.code == "ENF-2013")
+            ).scalar_one()
+            documents = {
+                "course report (PDF)": lambda: routes.course_report_pdf_data(course),
+                "evaluation report (PDF)": lambda: routes.evaluation_report_pdf_data(course),
+                "participant list (PDF)": lambda: routes.participant_list_pdf_data(course),
+                "statistics FY2013 (PDF)": lambda: routes.statistics_pdf_data(2013, "fiscal", None),
+                "course report data only": lambda: services.course_report(course),
+            }
+            rows = []
+            for name, make in documents.items():
+                started = time.perf_counter()
+                make()
+                cold = time.perf_counter() - started
+                warm = []
+                for _ in range(5):
+                    db.session.expire_all()  # read from the database each time, as a request
+                    started = time.perf_counter()
+                    make()
+                    warm.append(time.perf_counter() - started)
+                rows.append((name, cold, statistics.median(warm)))
+                print(f"{name:<28} cold {cold:.2f} s  warm {statistics.median(warm):.2f} s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    write_results(rows, peak)
+
+
+def write_results(rows, peak) -> None:
+    from bench.results import write_section
+
+    lines = [
+        "",
+        f"Measured {time.strftime('%Y-%m-%d')} with `.venv/bin/python bench/course_report.py` on "
+        f"this machine ({os.cpu_count()} cores), demo data on SQLite. Cold is the first "
+        "document of a process (fonts loaded); warm is the median of the next 5. Target: the "
+        f"course report under 2 s warm. Peak memory of the process: {peak:.0f} MiB.",
+        "",
+        "| document | cold | warm |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {name} | {cold:.2f} s | {warm:.2f} s |" for name, cold, warm in rows]
+    write_section("## Reports (bench/course_report.py)", lines)
+
+
+if __name__ == "__main__":
+    main()
