@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
     from .documents import models as document_models  # noqa: F401
     from .evaluations import models as evaluation_models  # noqa: F401
     from .jobs import huey
+    from .meetings import models as meeting_models  # noqa: F401
 
     if app.config.get("HUEY_IMMEDIATE"):
         huey.immediate = True  # tests: a job runs inside the request that starts it

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from .auth import services as auth_services
 from .auth.models import User
 from .demo_courses import load_demo_courses
+from .demo_meetings import load_demo_meetings
 from .extensions import db
 from .participants.models import Person
 
@@ -39,4 +40,5 @@ def load_demo() -> list[str]:
         ).scalar_one()
         trainee.person_id = person.id
         trainee.display_name = person.full_name
+    load_demo_meetings()
     return created

@@ -1,0 +1,195 @@
+"""The Japan-China Joint IP Working Group, as shared/seeds/001 (the sixth meeting, Beijing,
+13 December 2017, and the joint seminar of 14 December) and 004 (the fifth meeting, Tokyo,
+June 2016) describe it. Organisations, co-chairs, topics and agreements are the sources';
+the delegates' names are not in the sources and are left out."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from .extensions import db
+from .meetings.models import (
+    AgendaItem,
+    Delegation,
+    Meeting,
+    MeetingStatus,
+    Outcome,
+    OutcomeKind,
+    SideEvent,
+    WorkingGroup,
+)
+
+GROUP_NAME = "Japan-China Joint IP Working Group"
+FRAMEWORK = (
+    "Memorandum of Understanding on Exchanges and Cooperation for the Protection of "
+    "Intellectual Property (IP) Rights between METI and MOFCOM"
+)
+
+#: (side, organisation, units, observer), in the order of the release.
+DELEGATIONS_2017 = [
+    ("a", "Ministry of Economy, Trade and Industry (METI)", "", False),
+    ("a", "Intellectual Property Strategy Headquarters, Cabinet Office", "", False),
+    ("a", "National Police Agency", "", False),
+    ("a", "National Tax Agency", "", False),
+    ("a", "Agency for Cultural Affairs", "", False),
+    ("a", "Ministry of Agriculture, Forestry and Fisheries", "", False),
+    ("a", "The Supreme Court of Japan", "", True),
+    (
+        "b",
+        "Ministry of Commerce (MOFCOM)",
+        "Department of Treaty and Law, Department of Asian Affairs, and National Leading "
+        "Group on Fight against IPR Infringement and Counterfeiting",
+        False,
+    ),
+    ("b", "Ministry of Public Security", "", False),
+    ("b", "Ministry of Agriculture", "", False),
+    ("b", "General Administration of Customs", "", False),
+    ("b", "State Administration for Industry & Commerce", "", False),
+    ("b", "Department of Inspection and Quarantines", "", False),
+    ("b", "National Copyright Administration", "", False),
+    ("b", "The China Council for the Promotion of International Trade", "", True),
+]
+
+AGENDA_2017 = [
+    (
+        "Progress since the previous meeting",
+        "Both sides confirmed the progress made in Japan and China since the previous meeting, "
+        "in particular the trends of IP-related legislation and future IP strategies.",
+    ),
+    (
+        "Geographical indications and trademarks",
+        "Views were exchanged on the geographical indications systems of Japan and China and "
+        "on cooperation in the field of trademarks.",
+    ),
+    (
+        "Crackdown on counterfeit and pirated products",
+        "China delivered a debriefing on its recent efforts for crackdown on counterfeit and "
+        "pirated products; both sides shared awareness of the importance of protecting IP "
+        "rights from online infringement.",
+    ),
+    (
+        "Customs and police cooperation",
+        "Cooperation through customs and police agencies against the international "
+        "distribution of counterfeit products.",
+    ),
+]
+
+AGENDA_2016 = [
+    (
+        "IP-related legislation and IP strategies",
+        "Both governments shared the latest situation of IP-related legislation and IP "
+        "strategies in both countries.",
+    ),
+    (
+        "Measures under bilateral cooperation",
+        "Opinions were exchanged on strengthening countermeasures against infringement of IP "
+        "rights on the Internet and against counterfeit goods, now expanding beyond Japan and "
+        "China to third markets.",
+    ),
+]
+
+
+def load_demo_meetings() -> bool:
+    """Add the working group and its meetings unless it is there; True when added."""
+    exists = db.session.execute(
+        sa.select(WorkingGroup.id).where(WorkingGroup.name == GROUP_NAME)
+    ).scalar_one_or_none()
+    if exists is not None:
+        return False
+    group = WorkingGroup(
+        name=GROUP_NAME,
+        side_a_country="JP",
+        side_a_body="METI",
+        side_b_country="CN",
+        side_b_body="MOFCOM",
+        framework=FRAMEWORK,
+        framework_date=date(2009, 6, 1),
+        description=(
+            "A forum where officials of both governments exchange views on IP protection, in "
+            "particular against counterfeit and pirated products."
+        ),
+    )
+    db.session.add(group)
+    db.session.flush()
+    fifth = Meeting(
+        working_group_id=group.id,
+        number=5,
+        status=MeetingStatus.HELD,
+        start_date=date(2016, 6, 1),
+        end_date=date(2016, 6, 1),
+        city="Tokyo",
+        host_side="a",
+        dates_text="June 2016",  # the source gives no day
+        agenda=[AgendaItem(position=i, title=t, summary=s) for i, (t, s) in enumerate(AGENDA_2016)],
+        outcomes=[
+            Outcome(
+                position=0,
+                kind=OutcomeKind.ACTION,
+                text="Send a public-private mission to Chinese governmental agencies to request "
+                "improved legal systems for IP protection and tighter regulation of "
+                "infringement.",
+                owner_side="a",
+                responsible="METI",
+                due_date=date(2016, 11, 30),
+                status="done",
+            ),
+        ],
+    )
+    sixth = Meeting(
+        working_group_id=group.id,
+        number=6,
+        status=MeetingStatus.HELD,
+        start_date=date(2017, 12, 13),
+        end_date=date(2017, 12, 13),
+        city="Beijing",
+        host_side="b",
+        chair_a_name="Mr. Hiroshi Tsuchida",
+        chair_a_title="Deputy Director-General for Labor and Human Resources",
+        chair_a_organisation="METI",
+        chair_b_name="Mr. Chen Fuli",
+        chair_b_title="Director of the Department of Treaty and Law",
+        chair_b_organisation="MOFCOM",
+        next_host_side="a",
+        next_fiscal_year=2018,
+        release_date=date(2017, 12, 15),
+        delegations=[
+            Delegation(side=side, organisation=org, units=units, observer=observer, position=i)
+            for i, (side, org, units, observer) in enumerate(DELEGATIONS_2017)
+        ],
+        agenda=[AgendaItem(position=i, title=t, summary=s) for i, (t, s) in enumerate(AGENDA_2017)],
+        outcomes=[
+            Outcome(
+                position=0,
+                kind=OutcomeKind.AGREEMENT,
+                text="Japan and China will continue to cooperate through their customs and "
+                "police agencies in protecting IP against the international distribution of "
+                "counterfeit products.",
+            ),
+            Outcome(
+                position=1,
+                kind=OutcomeKind.ACTION,
+                text="Propose dates and the agenda of the seventh meeting.",
+                owner_side="a",
+                responsible="METI",
+                due_date=date(2018, 9, 30),
+            ),
+        ],
+        side_events=[
+            SideEvent(
+                title="Japan-China Joint Seminar on IPR Enforcement",
+                day=date(2017, 12, 14),
+                venue="Beijing",
+                co_organisers="METI, the Japan External Trade Organization (JETRO) and MOFCOM",
+                audience="Representatives of administrative and legislative agencies in Japan "
+                "and China, and related associations.",
+                programme="Afternoon of 14 December 2017: IPR enforcement in Japan and China.",
+            )
+        ],
+    )
+    db.session.add_all([fifth, sixth])
+    db.session.flush()
+    from .meetings import services
+
+    sixth.press_release = services.press_release_draft(sixth)
+    services.plan_next(None, sixth)
+    return True

@@ -1,0 +1,1 @@
+"""Bilateral working groups and their meetings."""
