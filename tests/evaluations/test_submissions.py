@@ -90,6 +90,7 @@ def test_anonymity_nothing_links_answers_to_a_person(evaluation):
         "number",
         "text",
         "choices",
+        "in_report",  # the coordinator's choice to quote it in the report: nothing about who
     }
     ids = {s.id for s in db.session.execute(sa.select(Submission)).scalars()}
     audit = " ".join(
