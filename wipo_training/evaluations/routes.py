@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -11,6 +11,7 @@ from .. import charts
 from ..access import roles
 from ..courses.models import Course
 from ..courses.routes import get_visible_course
+from ..downloads import attachment
 from ..extensions import db
 from ..participants import services as participant_services
 from ..spreadsheets import to_xlsx
@@ -349,10 +350,4 @@ def answers_export(course_id: int):
     """The anonymous answers, one row per submission, as XLSX (text stays text)."""
     course = db.get_or_404(Course, course_id)
     header, rows = services.answers_table(_questionnaire_or_404(course))
-    return Response(
-        to_xlsx("Answers", header, rows),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f'attachment; filename="{course.code}-evaluation-answers.xlsx"'
-        },
-    )
+    return attachment(to_xlsx("Answers", header, rows), f"{course.code}-evaluation-answers.xlsx")

@@ -66,19 +66,6 @@ def delegations_by_side(meeting: Meeting) -> dict[str, list]:
     return by_side
 
 
-def previous_meeting(meeting: Meeting) -> Meeting | None:
-    return db.session.execute(
-        sa.select(Meeting)
-        .where(
-            Meeting.working_group_id == meeting.working_group_id,
-            Meeting.number < meeting.number,
-            Meeting.status != MeetingStatus.CANCELLED,
-        )
-        .order_by(Meeting.number.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-
-
 def open_actions_before(meeting: Meeting) -> list[Outcome]:
     """Action items of earlier meetings of the series that are still open: the follow-up
     the next meeting's page shows."""

@@ -2,7 +2,6 @@
 
 import sqlalchemy as sa
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -20,6 +19,7 @@ from ..access import roles, signed_in
 from ..countries import all_countries, get_country
 from ..courses import services as course_services
 from ..courses.models import Course
+from ..downloads import attachment
 from ..extensions import db
 from ..mail import send_invitation
 from ..spreadsheets import to_csv, to_xlsx
@@ -35,14 +35,6 @@ from .models import ENROLMENT_TRANSITIONS, Enrolment, EnrolmentStatus, Person
 
 EDITORS = ("admin", "coordinator")
 READERS = ("admin", "coordinator", "staff")
-
-
-def _download(data: bytes, filename: str, mimetype: str) -> Response:
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @bp.route("/courses/<int:course_id>/participants")
@@ -186,11 +178,7 @@ def confirm_import(course_id: int):
 @roles(*EDITORS)
 def import_template():
     """The nomination spreadsheet template."""
-    return _download(
-        imports.template_xlsx(),
-        "nominations-template.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return attachment(imports.template_xlsx(), "nominations-template.xlsx")
 
 
 @bp.route("/enrolments/<int:enrolment_id>")
@@ -330,12 +318,8 @@ def protocol_list_export(course_id: int, fmt: str):
     rows = list(list_rows(services.protocol_order(_course_enrolments(course))))
     filename = f"{course.code}-participants.{fmt}"
     if fmt == "csv":
-        return _download(to_csv(LIST_HEADER, rows), filename, "text/csv; charset=utf-8")
-    return _download(
-        to_xlsx("Participants", LIST_HEADER, rows),
-        filename,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+        return attachment(to_csv(LIST_HEADER, rows), filename)
+    return attachment(to_xlsx("Participants", LIST_HEADER, rows), filename)
 
 
 def _statistics_figures():

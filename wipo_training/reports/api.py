@@ -1,6 +1,5 @@
 """JSON API for reports and their files (under /api/v1)."""
 
-from flask import abort as flask_abort
 from flask import request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
@@ -23,16 +22,12 @@ blp = Blueprint(
 READERS = routes.READERS
 
 
-def _course(course_id: int) -> Course:
-    return db.session.get(Course, course_id) or flask_abort(404)
-
-
 @blp.route("/courses/<int:course_id>/report.pdf")
 @roles(*READERS)
 @blp.response(200, content_type="application/pdf")
 def course_report_pdf(course_id):
     """The course report (PDF)."""
-    course = _course(course_id)
+    course = db.get_or_404(Course, course_id)
     return attachment(routes.course_report_pdf_data(course), f"{course.code}-report.pdf")
 
 
@@ -41,7 +36,7 @@ def course_report_pdf(course_id):
 @blp.response(200, content_type="application/pdf")
 def evaluation_report_pdf(course_id):
     """The evaluation report (PDF); 404 when the course has no questionnaire."""
-    course = _course(course_id)
+    course = db.get_or_404(Course, course_id)
     return attachment(
         routes.evaluation_report_pdf_data(course), f"{course.code}-evaluation-report.pdf"
     )
@@ -52,7 +47,7 @@ def evaluation_report_pdf(course_id):
 @blp.response(200, content_type="application/octet-stream")
 def participant_list(course_id, fmt):
     """The list of participants in protocol order, as PDF, XLSX or CSV."""
-    course = _course(course_id)
+    course = db.get_or_404(Course, course_id)
     filename = f"{course.code}-participants.{fmt}"
     if fmt == "pdf":
         return attachment(routes.participant_list_pdf_data(course), filename)

@@ -8,7 +8,7 @@ class ReportTextForm(FlaskForm):
         "Introduction",
         validators=[Length(max=20000)],
         render_kw={"rows": 6},
-        description="Opens the report, after the overview. Blank lines start new paragraphs.",
+        description="Opens the report, before the overview. Blank lines start new paragraphs.",
     )
     conclusion = TextAreaField(
         "Conclusion",

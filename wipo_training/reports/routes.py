@@ -26,30 +26,36 @@ READERS = ("admin", "coordinator", "staff")
 # --- course report ----------------------------------------------------------------------------
 
 
-@bp.route("/courses/<int:course_id>/report")
-@roles(*READERS)
-def course_report(course_id: int):
-    """The course report as a page: what the PDF prints, with the coordinator's texts and
-    the choice of comments to quote."""
-    course = db.get_or_404(Course, course_id)
+def _report_page(course: Course, text_form: ReportTextForm | None = None):
+    """The course report as a page, with the coordinator's forms (``text_form`` as typed
+    when it comes back with errors)."""
     report = services.course_report(course)
     can_edit = current_user.role in EDITORS
-    text = report.text
     questionnaire = evaluation_services.questionnaire_for(course)
     choices = (
         services.comment_choices(questionnaire)
         if can_edit and report.results and not report.results.hidden
         else []
     )
+    text = report.text
     return render_template(
         "reports/course_report.html",
         course=course,
         report=report,
         can_edit=can_edit,
-        text_form=ReportTextForm(introduction=text.introduction, conclusion=text.conclusion),
+        text_form=text_form
+        or ReportTextForm(introduction=text.introduction, conclusion=text.conclusion),
         comments_form=CommentsForm(),
         choices=choices,
     )
+
+
+@bp.route("/courses/<int:course_id>/report")
+@roles(*READERS)
+def course_report(course_id: int):
+    """The course report as a page: what the PDF prints, with the coordinator's texts and
+    the choice of comments to quote."""
+    return _report_page(db.get_or_404(Course, course_id))
 
 
 @bp.route("/courses/<int:course_id>/report/text", methods=["POST"])
@@ -59,22 +65,10 @@ def edit_report_text(course_id: int):
     course = db.get_or_404(Course, course_id)
     form = ReportTextForm()
     if not form.validate_on_submit():
-        report = services.course_report(course)
         for errors in form.errors.values():
             for error in errors:
                 flash(error, "danger")
-        return (
-            render_template(
-                "reports/course_report.html",
-                course=course,
-                report=report,
-                can_edit=True,
-                text_form=form,
-                comments_form=CommentsForm(),
-                choices=[],
-            ),
-            422,
-        )
+        return _report_page(course, form), 422
     services.save_report_text(current_user, course, form.introduction.data, form.conclusion.data)
     db.session.commit()
     flash("The report's introduction and conclusion are saved.", "success")
@@ -250,12 +244,12 @@ def statistics():
 
 
 def statistics_pdf_data(year: int, basis: str, fund_id: int | None) -> tuple[bytes, str]:
+    """The statistics PDF and its file name without extension."""
     result = services.annual_statistics(year, basis, fund_id)
-    name = f"statistics-{result.label}" + (f"-{result.fund.code}" if result.fund else "")
-    return (
-        services.pdf_from_template("documents/statistics.html", stats=result, bases=services.BASES),
-        name,
+    pdf = services.pdf_from_template(
+        "documents/statistics.html", stats=result, bases=services.BASES
     )
+    return pdf, result.file_stem
 
 
 @bp.route("/statistics/report.pdf")
@@ -277,5 +271,6 @@ def statistics_xlsx():
     except ValueError as exc:
         abort(400, str(exc))
     result = services.annual_statistics(year, basis, fund_id, with_charts=False)
-    name = f"statistics-{result.label}" + (f"-{result.fund.code}" if result.fund else "")
-    return attachment(to_xlsx_sheets(services.statistics_sheets(result)), f"{name}.xlsx")
+    return attachment(
+        to_xlsx_sheets(services.statistics_sheets(result)), f"{result.file_stem}.xlsx"
+    )

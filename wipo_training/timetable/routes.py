@@ -24,6 +24,7 @@ from ..countries import get_country
 from ..courses.models import Course
 from ..courses.routes import get_visible_course
 from ..courses.services import can_see_course
+from ..downloads import attachment
 from ..extensions import db
 from ..participants import services as participant_services
 from ..participants.models import Enrolment
@@ -223,12 +224,7 @@ def visitor_list(session_id: int):
     ]
     data = to_xlsx("Visitors", ["Name", "Nationality", "Organisation", "Position"], rows)
     day = services.to_local(course, course_session.starts_at).date()
-    filename = f"{course.code}-visitors-{day.isoformat()}.xlsx"
-    return Response(
-        data,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(data, f"{course.code}-visitors-{day.isoformat()}.xlsx")
 
 
 @bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
