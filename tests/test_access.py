@@ -16,6 +16,7 @@ from wipo_training.auth import services as auth_services
 from wipo_training.documents import services as document_services
 from wipo_training.evaluations import services as evaluation_services
 from wipo_training.extensions import db
+from wipo_training.meetings import services as meeting_services
 from wipo_training.participants import services as participant_services
 from wipo_training.timetable import services as timetable_services
 
@@ -58,6 +59,21 @@ def url_values(app, users):
         db.session.commit()
         certificate = document_services.issue_one(None, enrolment)
         job = document_services.start_batch(None, course, "zip")
+        group = meeting_services.create_group(
+            None,
+            name="Japan-China Joint IP Working Group",
+            side_a_country="JP",
+            side_a_body="METI",
+            side_b_country="CN",
+            side_b_body="MOFCOM",
+        )
+        meeting = meeting_services.create_meeting(None, group, number=6)
+        item = meeting_services.save_part(
+            None, meeting, "agenda", None, {"title": "Customs cooperation"}
+        )
+        outcome = meeting_services.save_part(
+            None, meeting, "outcomes", None, {"kind": "action", "text": "Propose dates."}
+        )
         db.session.commit()
         api_token = trainee.api_tokens[0]
         return {
@@ -78,6 +94,11 @@ def url_values(app, users):
             "code": certificate.verification_code,
             "job_id": job.id,
             "token": invitation,
+            "working_group_id": group.id,
+            "meeting_id": meeting.id,
+            "kind": "agenda",
+            "item_id": item.id,
+            "outcome_id": outcome.id,
         }, token
 
 

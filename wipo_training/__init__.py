@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from .documents import bp as documents_bp
     from .evaluations import bp as evaluations_bp
     from .main import bp as main_bp
+    from .meetings import bp as meetings_bp
     from .participants import bp as participants_bp
     from .reports import bp as reports_bp
     from .timetable import bp as timetable_bp
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(meetings_bp)
     register_api(app)
 
 

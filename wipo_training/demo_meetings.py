@@ -191,5 +191,6 @@ def load_demo_meetings() -> bool:
     from .meetings import services
 
     sixth.press_release = services.press_release_draft(sixth)
+    sixth.release_published = True  # released on 15 December 2017
     services.plan_next(None, sixth)
     return True

@@ -5,7 +5,8 @@ from flask import Response
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
-MIMETYPES = {"pdf": PDF, "xlsx": XLSX, "csv": CSV}
+TEXT = "text/plain; charset=utf-8"
+MIMETYPES = {"pdf": PDF, "xlsx": XLSX, "csv": CSV, "txt": TEXT}
 
 
 def attachment(data: bytes, filename: str, mimetype: str | None = None) -> Response:

@@ -17,6 +17,11 @@ BADGE_CLASSES = {
     "accepted": "text-bg-primary",
     "withdrawn": "text-bg-secondary",
     "rejected": "text-bg-dark",
+    "planned": "text-bg-info",
+    "held": "text-bg-success",
+    "open": "text-bg-warning",
+    "done": "text-bg-success",
+    "dropped": "text-bg-secondary",
 }
 
 
@@ -32,7 +37,7 @@ def date_range(start: date, end: date) -> str:
 
 
 def status_badge(status: str) -> Markup:
-    """A coloured badge for a course or enrolment status."""
+    """A coloured badge for a course, enrolment, meeting or action-item status."""
     label = status.replace("_", " ")
     css = BADGE_CLASSES.get(status, "text-bg-light")
     return Markup('<span class="badge {}">{}</span>').format(css, label)

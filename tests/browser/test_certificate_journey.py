@@ -14,10 +14,16 @@ pytestmark = pytest.mark.browser
 
 def qr_url(pdf_path, tmp_path) -> str:
     """Decode the QR code printed on the PDF, as a phone would (zbarimg on a 150 dpi image)."""
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf_path),
-                    str(tmp_path / "page")], check=True)
-    out = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "page.png")],
-                         check=True, capture_output=True, text=True).stdout
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf_path), str(tmp_path / "page")],
+        check=True,
+    )
+    out = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(tmp_path / "page.png")],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return out.strip()
 
 

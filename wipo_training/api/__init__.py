@@ -49,6 +49,7 @@ def _collect_blueprints():
     from ..courses.api import blp as courses_blp
     from ..documents.api import blp as documents_blp
     from ..evaluations.api import blp as evaluations_blp
+    from ..meetings.api import blp as meetings_blp
     from ..participants.api import blp as participants_blp
     from ..reports.api import blp as reports_blp
     from ..timetable.api import blp as timetable_blp
@@ -61,6 +62,7 @@ def _collect_blueprints():
         evaluations_blp,
         documents_blp,
         reports_blp,
+        meetings_blp,
     )
     for blueprint in blueprints:
         blueprint.before_request(_csrf_for_cookie_callers)

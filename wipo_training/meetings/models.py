@@ -109,6 +109,8 @@ class Meeting(db.Model):
     next_date: Mapped[date | None]
     release_date: Mapped[date | None]
     press_release: Mapped[str] = mapped_column(sa.Text, default="")  #: edited draft
+    #: Published: the text is kept as released until a coordinator reopens it.
+    release_published: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -1,19 +1,26 @@
 """Working groups and meetings: the series, the follow-up of action items from one meeting
 to the next, planning the next meeting, and the press release drafted from the data."""
 
+from datetime import date
+
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from ..audit import record_audit
-from ..countries import get_country
+from ..countries import CountryError, get_country
 from ..extensions import db
 from ..templating import date_range
 from .models import (
     ActionStatus,
+    AgendaItem,
+    Delegate,
+    Delegation,
     Meeting,
     MeetingStatus,
     Outcome,
     OutcomeKind,
     Side,
+    SideEvent,
     WorkingGroup,
 )
 
@@ -24,7 +31,16 @@ ORDINALS = (
 
 
 class MeetingError(ValueError):
-    """A meeting that cannot be saved as asked; the message says why."""
+    """A working group or meeting that cannot be saved as asked; the message says why and
+    ``field`` names the field at fault, when there is one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class ConflictError(MeetingError):
+    """Someone else saved the meeting since this edit started."""
 
 
 def ordinal(number: int) -> str:
@@ -205,3 +221,437 @@ def press_release_draft(meeting: Meeting) -> str:
 
 def _delegation_text(delegation) -> str:
     return delegation.organisation + (f" ({delegation.units})" if delegation.units else "")
+
+
+# --- saving working groups and meetings (the forms and the API share these) -----------------
+
+GROUP_FIELDS = (
+    "name",
+    "side_a_country",
+    "side_a_body",
+    "side_b_country",
+    "side_b_body",
+    "framework",
+    "framework_date",
+    "description",
+)
+
+MEETING_FIELDS = (
+    "number",
+    "status",
+    "start_date",
+    "end_date",
+    "fiscal_year",
+    "dates_text",
+    "city",
+    "host_side",
+    "chair_a_name",
+    "chair_a_title",
+    "chair_a_organisation",
+    "chair_b_name",
+    "chair_b_title",
+    "chair_b_organisation",
+    "summary",
+    "next_host_side",
+    "next_fiscal_year",
+    "next_date",
+    "release_date",
+)
+
+
+#: Meeting fields that are text (empty, never None).
+MEETING_TEXT_FIELDS = tuple(
+    name
+    for name in MEETING_FIELDS
+    if name.startswith("chair_") or name in ("dates_text", "city", "summary")
+)
+
+
+def _strip(values: dict) -> dict:
+    return {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+
+
+def _apply(actor, obj, action: str, values: dict) -> None:
+    """Set the changed attributes and audit them (old and new values)."""
+    changes = {}
+    for name, value in values.items():
+        if getattr(obj, name, None) != value:
+            changes[name] = [str(getattr(obj, name, None)), str(value)]
+            setattr(obj, name, value)
+    if changes:
+        db.session.flush()
+        record_audit(actor, action, obj, **changes)
+
+
+def _check_group(values: dict, group: WorkingGroup | None) -> dict:
+    clean = _strip(values)
+    for side in ("a", "b"):
+        name = f"side_{side}_country"
+        try:
+            clean[name] = get_country(clean.get(name) or "").code
+        except CountryError as exc:
+            raise MeetingError(str(exc), name) from exc
+        if not clean.get(f"side_{side}_body"):
+            raise MeetingError("Name the lead body of each side, e.g. METI.", f"side_{side}_body")
+    if clean["side_a_country"] == clean["side_b_country"]:
+        raise MeetingError("The two sides must be different countries.", "side_b_country")
+    if not clean.get("name"):
+        raise MeetingError("Give the working group a name.", "name")
+    taken = db.session.execute(
+        sa.select(WorkingGroup.id).where(
+            sa.func.lower(WorkingGroup.name) == clean["name"].lower(),
+            WorkingGroup.id != (group.id if group else -1),
+        )
+    ).first()
+    if taken:
+        raise MeetingError(f"There is already a working group called {clean['name']}.", "name")
+    clean["framework"] = clean.get("framework") or ""
+    clean["description"] = clean.get("description") or ""
+    return clean
+
+
+def create_group(actor, **values) -> WorkingGroup:
+    clean = _check_group({name: values.get(name) for name in GROUP_FIELDS}, None)
+    group = WorkingGroup(**clean)
+    db.session.add(group)
+    db.session.flush()
+    record_audit(actor, "working_group.create", group, name=group.name)
+    return group
+
+
+def update_group(actor, group: WorkingGroup, **values) -> WorkingGroup:
+    merged = {name: values.get(name, getattr(group, name)) for name in GROUP_FIELDS}
+    _apply(actor, group, "working_group.update", _check_group(merged, group))
+    return group
+
+
+def _check_meeting(group: WorkingGroup, values: dict, meeting: Meeting | None) -> dict:
+    clean = _strip(values)
+    number = clean.get("number")
+    if not isinstance(number, int) or not 1 <= number <= 1000:
+        raise MeetingError("The number in the series is a whole number from 1.", "number")
+    taken = db.session.execute(
+        sa.select(Meeting.id).where(
+            Meeting.working_group_id == group.id,
+            Meeting.number == number,
+            Meeting.id != (meeting.id if meeting else -1),
+        )
+    ).first()
+    if taken:
+        raise MeetingError(f"The {ordinal(number)} Meeting is already in the series.", "number")
+    if clean.get("status") not in set(MeetingStatus):
+        raise MeetingError("The status is planned, held or cancelled.", "status")
+    for name in ("host_side", "next_host_side"):
+        if clean.get(name) in ("", None) and name == "next_host_side":
+            clean[name] = None
+        elif clean.get(name) not in set(Side):
+            raise MeetingError("A side is a (the first side) or b (the second).", name)
+    start, end = clean.get("start_date"), clean.get("end_date")
+    if end and not start:
+        raise MeetingError("Give the first day as well as the last.", "start_date")
+    if start and end and end < start:
+        raise MeetingError("The meeting cannot end before it starts.", "end_date")
+    if start and not end:
+        clean["end_date"] = start
+    for name in ("fiscal_year", "next_fiscal_year"):
+        year = clean.get(name)
+        if year is not None and not 1950 <= year <= 2100:
+            raise MeetingError("A fiscal year is a year such as 2018.", name)
+    if clean["status"] == MeetingStatus.HELD and not (start or clean.get("dates_text")):
+        raise MeetingError("A meeting that was held needs its date.", "start_date")
+    for name in MEETING_TEXT_FIELDS:
+        clean[name] = clean.get(name) or ""
+    return clean
+
+
+def create_meeting(actor, group: WorkingGroup, **values) -> Meeting:
+    values.setdefault("status", MeetingStatus.PLANNED)
+    values.setdefault("host_side", Side.A)
+    clean = _check_meeting(group, {name: values.get(name) for name in MEETING_FIELDS}, None)
+    meeting = Meeting(working_group_id=group.id, **clean)
+    db.session.add(meeting)
+    db.session.flush()
+    record_audit(actor, "meeting.create", meeting, number=meeting.number)
+    return meeting
+
+
+def update_meeting(actor, meeting: Meeting, expected_version: int | None = None, **values):
+    """Change meeting fields; refused when the meeting changed since ``expected_version``."""
+    if expected_version is not None and expected_version != meeting.version:
+        raise ConflictError(
+            "Someone else saved this meeting while you were editing it. "
+            "Reload the page to see their changes, then make yours again."
+        )
+    merged = {name: values.get(name, getattr(meeting, name)) for name in MEETING_FIELDS}
+    _apply(actor, meeting, "meeting.update", _check_meeting(meeting.working_group, merged, meeting))
+    return meeting
+
+
+# --- the parts of a meeting: delegations, agenda, outcomes, side events ----------------------
+
+#: URL name -> (model, fields, label). The forms and the API share them.
+PARTS = {
+    "delegations": (Delegation, ("side", "organisation", "units", "observer"), "Delegation"),
+    "agenda": (AgendaItem, ("title", "summary"), "Agenda item"),
+    "outcomes": (
+        Outcome,
+        ("kind", "text", "owner_side", "responsible", "due_date", "status"),
+        "Outcome",
+    ),
+    "side-events": (
+        SideEvent,
+        ("title", "day", "venue", "co_organisers", "audience", "programme"),
+        "Side event",
+    ),
+}
+
+
+def _check_part(kind: str, values: dict) -> dict:
+    clean = _strip(values)
+    required = {
+        "delegations": ("organisation", "Name the organisation."),
+        "agenda": ("title", "Give the agenda item a title."),
+        "outcomes": ("text", "Say what was agreed or what is to be done."),
+        "side-events": ("title", "Give the event a title."),
+    }[kind]
+    if not clean.get(required[0]):
+        raise MeetingError(required[1], required[0])
+    if "side" in clean and clean["side"] not in set(Side):
+        raise MeetingError("Choose the side.", "side")
+    if kind == "outcomes":
+        if clean.get("kind") not in set(OutcomeKind):
+            raise MeetingError("An outcome is an agreement or an action item.", "kind")
+        if clean.get("owner_side") in ("", None):
+            clean["owner_side"] = None
+        elif clean["owner_side"] not in set(Side):
+            raise MeetingError("Choose the side that owns it, or both.", "owner_side")
+        clean["status"] = clean.get("status") or ActionStatus.OPEN
+        if clean["status"] not in set(ActionStatus):
+            raise MeetingError("The status is open, done or dropped.", "status")
+    if kind == "side-events" and not isinstance(clean.get("day"), date):
+        raise MeetingError("Give the day of the event.", "day")
+    model, fields, _label = PARTS[kind]
+    for name in fields:
+        if clean.get(name) is None and model.__table__.c[name].nullable is False:
+            clean[name] = False if name == "observer" else ""
+    return clean
+
+
+def parse_delegates(text: str) -> list[Delegate]:
+    """Delegates typed one per line, "Name; position" with an optional "; email" that links
+    the line to the person with that email. Refused whole when a line is wrong."""
+    from ..participants.models import Person  # people are shared with the courses
+
+    delegates = []
+    for number, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        cells = [cell.strip() for cell in line.replace("\t", ";").split(";")]
+        if not cells[0] or len(cells) > 3:
+            raise MeetingError(
+                f"Line {number}: write a name, then “;” and the position, and optionally "
+                "“;” and the person's email.",
+                "delegates",
+            )
+        person_id = None
+        if len(cells) == 3 and cells[2]:
+            person_id = db.session.execute(
+                sa.select(Person.id).where(Person.email == cells[2].lower())
+            ).scalar_one_or_none()
+            if person_id is None:
+                raise MeetingError(
+                    f"Line {number}: nobody under People has the email {cells[2]}. Add them "
+                    "there first, or leave the email out.",
+                    "delegates",
+                )
+        delegates.append(
+            Delegate(
+                name=cells[0][:200],
+                title=(cells[1] if len(cells) > 1 else "")[:300],
+                person_id=person_id,
+                position=len(delegates),
+            )
+        )
+    return delegates
+
+
+def delegates_text(delegation: Delegation) -> str:
+    """The delegates as the form shows them (what parse_delegates reads)."""
+    from ..participants.models import Person
+
+    lines = []
+    for delegate in delegation.delegates:
+        cells = [delegate.name, delegate.title]
+        if delegate.person_id:
+            cells.append(db.session.get(Person, delegate.person_id).email or "")
+        lines.append("; ".join(cells).rstrip("; "))
+    return "\n".join(lines)
+
+
+def save_part(actor, meeting: Meeting, kind: str, item, values: dict, delegates: str | None = None):
+    """Add (``item`` None) or change a part of the meeting; delegates (for a delegation) as
+    typed, one per line."""
+    model, fields, _label = PARTS[kind]
+    clean = _check_part(kind, {name: values.get(name) for name in fields})
+    people = parse_delegates(delegates) if kind == "delegations" and delegates is not None else None
+    if item is None:
+        siblings = getattr(meeting, _collection(kind))
+        item = model(**clean)
+        if hasattr(model, "position"):  # side events are ordered by their day
+            item.position = max((p.position for p in siblings), default=-1) + 1
+        siblings.append(item)
+        action = "create"
+    else:
+        for name, value in clean.items():
+            setattr(item, name, value)
+        action = "update"
+    if people is not None:
+        item.delegates = people
+    db.session.flush()
+    record_audit(actor, f"meeting.{kind}.{action}", meeting, item=item.id, **_summary(clean))
+    return item
+
+
+def replace_parts(actor, meeting: Meeting, kind: str, items: list[dict]) -> None:
+    """Replace all the meeting's parts of one kind (the API sends whole lists); every item is
+    checked before anything changes."""
+    from ..participants.models import Person
+
+    model, fields, _label = PARTS[kind]
+    new = []
+    for number, values in enumerate(items, 1):
+        try:
+            clean = _check_part(kind, {name: values.get(name) for name in fields})
+        except MeetingError as exc:
+            raise MeetingError(f"{kind} item {number}: {exc}", kind) from exc
+        item = model(**clean)
+        if hasattr(model, "position"):
+            item.position = len(new)
+        for i, person in enumerate(values.get("delegates") or []):
+            if person.get("person_id") and db.session.get(Person, person["person_id"]) is None:
+                raise MeetingError(
+                    f"{kind} item {number}: there is no person {person['person_id']}.", kind
+                )
+            item.delegates.append(Delegate(**person, position=i))
+        new.append(item)
+    setattr(meeting, _collection(kind), new)
+    db.session.flush()
+    record_audit(actor, f"meeting.{kind}.replace", meeting, count=len(new))
+
+
+def delete_part(actor, meeting: Meeting, kind: str, item) -> None:
+    getattr(meeting, _collection(kind)).remove(item)
+    db.session.flush()
+    record_audit(actor, f"meeting.{kind}.delete", meeting, item=item.id)
+
+
+def find_part(meeting: Meeting, kind: str, item_id: int):
+    """The part of this meeting with this id, or None."""
+    return next((p for p in getattr(meeting, _collection(kind)) if p.id == item_id), None)
+
+
+def _collection(kind: str) -> str:
+    return {"side-events": "side_events"}.get(kind, kind)
+
+
+def _summary(values: dict) -> dict:
+    return {k: str(v)[:80] for k, v in values.items() if v not in (None, "")}
+
+
+def set_action_status(actor, outcome: Outcome, status: str) -> None:
+    if status not in set(ActionStatus):
+        raise MeetingError("The status is open, done or dropped.", "status")
+    if outcome.status != status:
+        record_audit(
+            actor,
+            "meeting.outcome.status",
+            outcome.meeting,
+            item=outcome.id,
+            status=[outcome.status, status],
+        )
+        outcome.status = status
+
+
+# --- the press release ------------------------------------------------------------------------
+
+
+def press_release_text(meeting: Meeting) -> str:
+    """The edited press release, or the draft from the meeting while none is saved."""
+    return meeting.press_release or press_release_draft(meeting)
+
+
+def save_press_release(actor, meeting: Meeting, text: str, release_date: date | None) -> None:
+    if meeting.release_published:
+        raise MeetingError(
+            "This press release is published and kept as released. Reopen it to edit it.",
+            "text",
+        )
+    text = (text or "").strip()
+    if not text:
+        raise MeetingError("The press release is empty. Draft it again from the meeting.", "text")
+    _apply(
+        actor,
+        meeting,
+        "meeting.press_release",
+        {"press_release": text, "release_date": release_date},
+    )
+
+
+def publish_press_release(actor, meeting: Meeting, published: bool, today: date) -> None:
+    """Publish (the text is fixed; the release date defaults to today) or reopen it."""
+    if published and not meeting.press_release:
+        meeting.press_release = press_release_draft(meeting)
+    values = {"release_published": published}
+    if published and meeting.release_date is None:
+        values["release_date"] = today
+    _apply(
+        actor,
+        meeting,
+        "meeting.press_release.publish" if published else "meeting.press_release.reopen",
+        values,
+    )
+
+
+# --- the people ---------------------------------------------------------------------------------
+
+
+def participant_rows(meeting: Meeting) -> list[tuple]:
+    """The list of participants by side in protocol order: the co-chair heads each side, then
+    the member organisations and then the observers, each with its delegates. One row per
+    delegate (or per organisation without named delegates):
+    (side, role, organisation, units, name, position)."""
+    group = meeting.working_group
+    rows = []
+    for side, delegations in delegations_by_side(meeting).items():
+        country = side_name(group, side)
+        chair = getattr(meeting, f"chair_{side}_name")
+        if chair:
+            rows.append(
+                (
+                    country,
+                    "Co-chair",
+                    getattr(meeting, f"chair_{side}_organisation"),
+                    "",
+                    chair,
+                    getattr(meeting, f"chair_{side}_title"),
+                )
+            )
+        for d in delegations:
+            role = "Observer" if d.observer else "Member"
+            if not d.delegates:
+                rows.append((country, role, d.organisation, d.units, "", ""))
+            rows += [(country, role, d.organisation, d.units, p.name, p.title) for p in d.delegates]
+    return rows
+
+
+def meetings_of_person(person_id: int) -> list[tuple[Meeting, Delegation, Delegate]]:
+    """The meetings a person took part in as a delegate, oldest first."""
+    rows = db.session.execute(
+        sa.select(Meeting, Delegation, Delegate)
+        .join(Delegation, Delegation.meeting_id == Meeting.id)
+        .join(Delegate, Delegate.delegation_id == Delegation.id)
+        .where(Delegate.person_id == person_id)
+        .options(joinedload(Meeting.working_group))
+        .order_by(Meeting.start_date, Meeting.number)
+    ).all()
+    return [tuple(row) for row in rows]

@@ -101,9 +101,21 @@ class CourseRefSchema(Schema):
     position = fields.String()
 
 
+class PersonMeetingSchema(Schema):
+    meeting_id = fields.Integer()
+    working_group = fields.String()
+    number = fields.Integer()
+    title = fields.String()
+    when = fields.String()
+    organisation = fields.String()
+    observer = fields.Boolean()
+    position = fields.String()
+
+
 class PersonDetailSchema(PersonSchema):
     courses = fields.List(fields.Nested(CourseRefSchema))
-    meetings = fields.List(fields.Dict())
+    #: Working-group meetings attended as a delegate (not shown to trainees).
+    meetings = fields.List(fields.Nested(PersonMeetingSchema))
 
 
 @blp.route("/courses/<int:course_id>/participants")
@@ -211,7 +223,7 @@ def participants_by_country(course_id):
 @signed_in
 @blp.response(200, PersonDetailSchema)
 def get_person(person_id):
-    """A person with every course (and meeting) they took part in."""
+    """A person with every course and working-group meeting they took part in."""
     person = db.session.get(Person, person_id)
     if person is None or (current_user.role == "trainee" and current_user.person_id != person_id):
         flask_abort(404)
@@ -226,5 +238,21 @@ def get_person(person_id):
         .scalars()
         .all()
     )
-    person.meetings = []  # the working-group meetings arrive with their own module
+    from ..meetings import services as meeting_services  # meetings build on people
+
+    person.meetings = [
+        {
+            "meeting_id": meeting.id,
+            "working_group": meeting.working_group.name,
+            "number": meeting.number,
+            "title": meeting_services.meeting_title(meeting),
+            "when": meeting_services.when(meeting),
+            "organisation": delegation.organisation,
+            "observer": delegation.observer,
+            "position": delegate.title,
+        }
+        for meeting, delegation, delegate in (
+            meeting_services.meetings_of_person(person.id) if current_user.role != "trainee" else []
+        )
+    ]
     return person

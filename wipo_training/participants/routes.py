@@ -392,7 +392,7 @@ def people():
 @bp.route("/people/<int:person_id>")
 @signed_in
 def person_detail(person_id: int):
-    """A person across the years: every course (and, later, meeting) they took part in."""
+    """A person across the years: every course and working-group meeting they took part in."""
     person = db.get_or_404(Person, person_id)
     if current_user.role == "trainee" and current_user.person_id != person.id:
         abort(404)
@@ -407,7 +407,14 @@ def person_detail(person_id: int):
         .scalars()
         .all()
     )
-    return render_template("participants/person.html", person=person, enrolments=enrolments)
+    from ..meetings.services import meetings_of_person  # meetings build on people
+
+    return render_template(
+        "participants/person.html",
+        person=person,
+        enrolments=enrolments,
+        meetings=meetings_of_person(person.id) if current_user.role != "trainee" else [],
+    )
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
