@@ -6,13 +6,16 @@ import io
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.conftest import csrf_token, make_person
+from tests.documents.test_scripts_and_safety import Recorder
 from tests.meetings.conftest import get_meeting
 from tests.reports.conftest import pdf_text
 from wipo_training.demo_meetings import DELEGATIONS_2017
 from wipo_training.extensions import db
 from wipo_training.meetings.models import Meeting, Outcome, WorkingGroup
+from wipo_training.meetings.services import delegations_by_side
 
 
 def page(client, url) -> str:
@@ -367,3 +370,70 @@ def test_trainees_see_nothing_of_it(login_as, series):
     ):
         assert client.get(url).status_code == 403, url
     assert "Working groups" not in page(client, "/")
+
+
+def test_hostile_values_are_printed_not_fetched(login_as, series, app, listener):
+    """The meeting's documents go through the same render_pdf and fetcher as certificates."""
+    hostile = {
+        "organisation": '<img src="file:///etc/passwd">',
+        "title": f'<link rel="attachment" href="file:///etc/hostname"> {listener}/agenda',
+        "text": f"<style>@import url({listener}/import.css);</style><script>alert(1)</script>",
+    }
+    client = login_as("coordinator")
+    meeting_url = f"/meetings/{series[7]}"
+    post(
+        client,
+        f"{meeting_url}/delegations/new",
+        {"side": "a", "organisation": hostile["organisation"]},
+    )
+    post(client, f"{meeting_url}/agenda/new", {"title": hostile["title"]})
+    post(
+        client,
+        f"{meeting_url}/outcomes/new",
+        {"kind": "agreement", "text": hostile["text"], "status": "open"},
+    )
+    html = page(client, meeting_url)
+    assert "&lt;img src=" in html and '<img src="file' not in html
+    for url in (
+        f"{meeting_url}/report.pdf",
+        f"{meeting_url}/press-release.pdf",
+        f"{meeting_url}/participants.pdf",
+    ):
+        pdf = client.get(url).data
+        reader = PdfReader(io.BytesIO(pdf))
+        assert reader.attachments == {}, url
+        text = pdf_text(pdf)
+        assert hostile["organisation"] in text, url
+        assert b"root:x:0:0" not in pdf
+    assert Recorder.hits == []
+
+
+def test_agenda_and_protocol_order_can_be_changed(login_as, series, app):
+    client = login_as("coordinator")
+    meeting_url = f"/meetings/{series[6]}"
+    with app.app_context():
+        meeting = get_meeting(series[6])
+        second_item = meeting.agenda[1].id
+        by_side = [d for d in meeting.delegations if d.side == "a" and not d.observer]
+        police = next(d.id for d in by_side if d.organisation == "National Police Agency")
+        observer = next(d.id for d in meeting.delegations if d.side == "a" and d.observer)
+    post(client, f"{meeting_url}/agenda/{second_item}/move/up", {}, meeting_url)
+    post(client, f"{meeting_url}/delegations/{police}/move/up", {}, meeting_url)
+    # An observer stays after the members: there is nothing below it to swap with.
+    post(client, f"{meeting_url}/delegations/{observer}/move/down", {}, meeting_url)
+    with app.app_context():
+        meeting = get_meeting(series[6])
+        assert [a.title for a in meeting.agenda][:2] == [
+            "Geographical indications and trademarks",
+            "Progress since the previous meeting",
+        ]
+        japan = [d.organisation for d in delegations_by_side(meeting)["a"]]
+        assert japan[:3] == [
+            "Ministry of Economy, Trade and Industry (METI)",
+            "National Police Agency",
+            "Intellectual Property Strategy Headquarters, Cabinet Office",
+        ]
+        assert japan[-1] == "The Supreme Court of Japan"
+    html = page(client, meeting_url)
+    assert 'aria-label="Move up: National Police Agency"' in html
+    assert 'aria-label="Move up: Ministry of Economy, Trade and Industry (METI)"' not in html

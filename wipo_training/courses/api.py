@@ -6,6 +6,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from ..access import roles, signed_in
+from ..api.pagination import page_items
 from ..extensions import db
 from . import services
 from .models import Course, CourseStatus, Fund
@@ -102,14 +103,7 @@ def list_courses(filters, pagination_parameters):
         filters.get("status"),
         filters.get("q"),
     )
-    page = db.paginate(
-        stmt,
-        page=pagination_parameters.page,
-        per_page=pagination_parameters.page_size,
-        error_out=False,
-    )
-    pagination_parameters.item_count = page.total
-    return page.items
+    return page_items(stmt, pagination_parameters)
 
 
 @blp.route("/courses", methods=["POST"])

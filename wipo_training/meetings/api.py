@@ -7,6 +7,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from ..access import roles
+from ..api.pagination import page_items
 from ..downloads import attachment
 from ..extensions import db
 from . import services
@@ -180,14 +181,7 @@ def _save(meeting: Meeting, values: dict) -> None:
 @blp.paginate()
 def list_groups(pagination_parameters):
     """The working groups, by name, each with its meetings."""
-    page = db.paginate(
-        db.select(WorkingGroup).order_by(WorkingGroup.name),
-        page=pagination_parameters.page,
-        per_page=pagination_parameters.page_size,
-        error_out=False,
-    )
-    pagination_parameters.item_count = page.total
-    return page.items
+    return page_items(db.select(WorkingGroup).order_by(WorkingGroup.name), pagination_parameters)
 
 
 @blp.route("/working-groups", methods=["POST"])

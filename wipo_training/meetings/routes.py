@@ -301,6 +301,23 @@ def delete_part(meeting_id: int, kind: str, item_id: int):
     return redirect(url_for("meetings.meeting_detail", meeting_id=meeting.id) + f"#{kind}")
 
 
+@bp.route(
+    "/meetings/<int:meeting_id>/<any(delegations, agenda, outcomes):kind>/<int:item_id>"
+    "/move/<any(up, down):direction>",
+    methods=["POST"],
+)
+@roles(*EDITORS)
+def move_part(meeting_id: int, kind: str, item_id: int, direction: str):
+    """One place up or down: the order of the agenda, and the protocol order of delegations."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    item = _part_or_404(meeting, kind, item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if services.move_part(current_user, meeting, kind, item, -1 if direction == "up" else 1):
+        db.session.commit()
+    return redirect(url_for("meetings.meeting_detail", meeting_id=meeting.id) + f"#{kind}")
+
+
 @bp.route("/outcomes/<int:outcome_id>/status", methods=["POST"])
 @roles(*EDITORS)
 def set_action_status(outcome_id: int):

@@ -545,6 +545,26 @@ def delete_part(actor, meeting: Meeting, kind: str, item) -> None:
     record_audit(actor, f"meeting.{kind}.delete", meeting, item=item.id)
 
 
+def move_part(actor, meeting: Meeting, kind: str, item, step: int) -> bool:
+    """Move a delegation (within its side, members and observers apart) or an agenda item or
+    outcome one place up (-1) or down (+1); False at the end of the list."""
+    siblings = [
+        p
+        for p in getattr(meeting, _collection(kind))
+        if kind != "delegations" or (p.side, p.observer) == (item.side, item.observer)
+    ]
+    siblings.sort(key=lambda p: (p.position, p.id))
+    index = siblings.index(item) + step
+    if not 0 <= index < len(siblings):
+        return False
+    siblings.insert(index, siblings.pop(index - step))
+    for position, part in enumerate(siblings):
+        part.position = position
+    db.session.flush()
+    record_audit(actor, f"meeting.{kind}.move", meeting, item=item.id, step=step)
+    return True
+
+
 def find_part(meeting: Meeting, kind: str, item_id: int):
     """The part of this meeting with this id, or None."""
     return next((p for p in getattr(meeting, _collection(kind)) if p.id == item_id), None)
