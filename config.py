@@ -103,4 +103,4 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
     HUEY_IMMEDIATE = True
-    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105  (still scrypt, cheap for tests)
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105  (a hash method name, cheap for tests)  # nosec B105

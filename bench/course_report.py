@@ -1,5 +1,6 @@
 """Time to generate the demo course's report (ENF-2013: 30 participants, 36 sessions, 30
-evaluations), cold and once warm, written to bench/RESULTS.md.
+evaluations) and the other reports, and the documents of the demo working group's sixth
+meeting, cold and once warm, written to bench/RESULTS.md.
 
     .venv/bin/python bench/course_report.py
 
@@ -39,12 +40,19 @@ def main() -> None:
             course = db.session.execute(
                 sa.select(Course).where(Course.code == "ENF-2013")
             ).scalar_one()
+            from wipo_training.meetings import documents as meeting_documents
+            from wipo_training.meetings.models import Meeting
+
+            sixth = db.session.execute(sa.select(Meeting).where(Meeting.number == 6)).scalar_one()
             documents = {
                 "course report (PDF)": lambda: routes.course_report_pdf_data(course),
                 "evaluation report (PDF)": lambda: routes.evaluation_report_pdf_data(course),
                 "participant list (PDF)": lambda: routes.participant_list_pdf_data(course),
                 "statistics FY2013 (PDF)": lambda: routes.statistics_pdf_data(2013, "fiscal", None),
                 "course report data only": lambda: services.course_report(course),
+                "meeting report, 6th (PDF)": lambda: meeting_documents.meeting_report_pdf(sixth),
+                "press release, 6th (PDF)": lambda: meeting_documents.press_release_pdf(sixth),
+                "participants by side (PDF)": lambda: meeting_documents.participants_pdf(sixth),
             }
             rows = []
             for name, make in documents.items():

@@ -1,4 +1,7 @@
-"""Command-line tools: ``flask users``, ``flask tokens``, ``flask demo``."""
+"""Command-line tools: ``flask users``, ``flask tokens``, ``flask demo``, ``flask worker``,
+``flask backup``, ``flask restore``."""
+
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup, with_appcontext
@@ -104,9 +107,51 @@ def worker(workers):
     huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0).run()
 
 
+@click.command("backup")
+@click.option(
+    "--to", "target", type=click.Path(dir_okay=False, path_type=Path), help="The archive to write."
+)
+@with_appcontext
+def backup_command(target):
+    """Write a consistent backup (database and stored files) while the app runs."""
+    from . import backup
+
+    try:
+        path = backup.backup(target)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backup written to {path} ({path.stat().st_size / 1024:.0f} KiB).")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(archive, yes):
+    """Bring back a backup written by `flask backup`. The current data is backed up first."""
+    from . import backup
+
+    try:
+        manifest = backup.read_manifest(archive)
+        rows = sum(manifest["rows"].values())
+        if not yes:
+            click.confirm(
+                f"Replace all data with the backup of {manifest['created_at']} ({rows} rows)?",
+                abort=True,
+            )
+        safety = backup.backup()
+        click.echo(f"The current data is kept in {safety}.")
+        backup.restore(archive)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored the backup of {manifest['created_at']} ({rows} rows).")
+
+
 def register_cli(app) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(demo)
     app.cli.add_command(worker)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

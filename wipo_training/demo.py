@@ -9,7 +9,7 @@ from .demo_meetings import load_demo_meetings
 from .extensions import db
 from .participants.models import Person
 
-DEMO_PASSWORD = "wipo-demo-2013"  # noqa: S105  (public demo accounts, see README)
+DEMO_PASSWORD = "wipo-demo-2013"  # noqa: S105  (public demo accounts, see README)  # nosec B105
 
 #: (email, display name, role): one account per role.
 DEMO_USERS = [

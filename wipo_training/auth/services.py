@@ -14,7 +14,7 @@ from .models import ApiToken, Invitation, LoginSession, Role, User, hash_secret
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
-API_TOKEN_PREFIX = "wt_"  # noqa: S105  (a marker, not a secret)
+API_TOKEN_PREFIX = "wt_"  # noqa: S105  (a marker, not a secret)  # nosec B105
 
 # A hash to compare against when the email is unknown, so timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt:1024:8:1")
