@@ -310,7 +310,7 @@ def test_press_release_is_edited_then_published(login_as, series, app):
     client = login_as("coordinator")
     url = f"/meetings/{series[7]}/press-release"
     html = page(client, url)
-    assert "Seventh Meeting of the Japan-China Joint IP Working Group Held" in html  # drafted
+    assert "Seventh Meeting of the Japan-China Joint IP Working Group to be Held" in html
     response = post(client, url, {"text": "   "})
     assert response.status_code == 422
     text = "Seventh Meeting Held\n\nOn 20 November 2018, the seventh meeting was held in Tokyo."

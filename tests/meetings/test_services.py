@@ -109,3 +109,14 @@ def test_deleting_a_meeting_deletes_its_parts(group):
     db.session.flush()
     remaining = db.session.execute(sa.select(sa.func.count()).select_from(Outcome)).scalar()
     assert remaining == 1  # the fifth meeting's
+
+
+def test_a_planned_meeting_is_announced_not_reported(group):
+    draft = services.press_release_draft(meeting(group, 7))
+    assert draft.startswith("Seventh Meeting of the Japan-China Joint IP Working Group to be Held")
+    assert (
+        "In FY2018, the Seventh Meeting of the Japan-China Joint IP Working Group will be "
+        "held in Japan." in draft
+    )
+    assert "Participating organisations" not in draft  # no delegations recorded yet
+    assert "In June 2016, the Fifth Meeting" in services.press_release_draft(meeting(group, 5))

@@ -153,9 +153,13 @@ def press_release_draft(meeting: Meeting) -> str:
     host = side_name(group, meeting.host_side)
     title = meeting_title(meeting)
     events = meeting.side_events
-    headline = title + " Held" if not events else f"{title} and {events[0].title} Held"
+    held = " Held" if meeting.status == MeetingStatus.HELD else " to be Held"
+    headline = title + held if not events else f"{title} and {events[0].title}{held}"
     lines = [headline, ""]
-    opening = f"On {when(meeting)}, the {title} was held in {meeting.city or host}"
+    exact = meeting.start_date and not meeting.dates_text
+    moment = f"On {when(meeting)}" if exact else f"In {when(meeting)}"
+    verb = "was held" if meeting.status == MeetingStatus.HELD else "will be held"
+    opening = f"{moment}, the {title} {verb} in {meeting.city or host}"
     if meeting.city and host:
         opening += f", {host}"
     lines.append(opening + ".")
@@ -195,8 +199,10 @@ def press_release_draft(meeting: Meeting) -> str:
             + (f" in {moment}" if moment else "")
             + "."
         )
-    lines += ["", "Participating organisations"]
-    for side, delegations in delegations_by_side(meeting).items():
+    by_side = {side: ds for side, ds in delegations_by_side(meeting).items() if ds}
+    if by_side:
+        lines += ["", "Participating organisations"]
+    for side, delegations in by_side.items():
         members = [_delegation_text(d) for d in delegations if not d.observer]
         observers = [_delegation_text(d) for d in delegations if d.observer]
         text = "; ".join(members) + (f" (Observer: {'; '.join(observers)})" if observers else "")
