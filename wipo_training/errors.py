@@ -1,6 +1,6 @@
 """Error pages in the site's layout, JSON errors for the API; never a traceback."""
 
-from flask import jsonify, render_template
+from flask import current_app, jsonify, render_template
 from werkzeug.exceptions import HTTPException
 
 from .access import is_api_request
@@ -33,8 +33,11 @@ def handle_http_error(error: HTTPException):
     title, text = TITLES.get(code, (error.name, ""))
     if code == 429 and error.description:
         text = error.description
+    if code == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        text = f"The upload is larger than this site accepts: at most {limit / 1048576:g} MB."
     if is_api_request():
-        message = error.description if code not in (500,) else text
+        message = error.description if code not in (413, 500) else text
         return jsonify(code=code, status=error.name, message=message), code
     return render_template("errors/error.html", code=code, title=title, text=text), code
 

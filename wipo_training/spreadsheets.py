@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from .uploads import UnsafeArchiveError, check_zip
+
 #: A cell starting with one of these is a formula to Excel and LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -76,6 +78,10 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     if name.endswith(".xlsx"):
         if not data.startswith(b"PK"):
             raise SpreadsheetError("The file is named .xlsx but is not an Excel workbook.")
+        try:
+            check_zip(data)
+        except UnsafeArchiveError as exc:
+            raise SpreadsheetError(str(exc)) from exc
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file

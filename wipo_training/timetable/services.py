@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from ..audit import record_audit
 from ..extensions import db
 from ..participants.models import Enrolment, EnrolmentStatus
+from ..uploads import UnsafeArchiveError, check_zip
 from .models import (
     ATTENDED,
     EVALUABLE_BY_DEFAULT,
@@ -399,12 +400,13 @@ def detect_report_kind(data: bytes) -> str | None:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         try:
+            check_zip(data)
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = set(archive.namelist())
                 types = (
                     archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
                 )
-        except (zipfile.BadZipFile, KeyError):
+        except (UnsafeArchiveError, zipfile.BadZipFile, KeyError):
             return None
         if "ppt/presentation.xml" in names and b"presentationml" in types:
             return "pptx"
