@@ -50,6 +50,9 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'wipo_training.sqlite'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: How long a request waits for a lock held by another writer (SQLite's busy timeout,
+    #: PostgreSQL's lock_timeout); past it the request answers 503 with Retry-After.
+    DATABASE_TIMEOUT_MS = int(os.environ.get("DATABASE_TIMEOUT_MS", "15000"))
 
     # Sessions: a signed cookie that names a server-side login session (see auth.models).
     SESSION_COOKIE_HTTPONLY = True

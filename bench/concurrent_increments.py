@@ -28,7 +28,7 @@ def worker(url: str, app_setup: bool) -> None:
 
     engine = sa.create_engine(url)
     if app_setup:
-        configure_engine(engine)
+        configure_engine(engine, 30_000)
     select = "SELECT value FROM counter WHERE id = 1"
     if engine.dialect.name == "postgresql":
         select += " FOR UPDATE"

@@ -8,27 +8,37 @@ Every transaction that may write starts with ``BEGIN IMMEDIATE``, which takes SQ
 lock up front (others wait up to the busy timeout). Read-only web requests (GET, HEAD,
 OPTIONS: no GET route changes anything) use a plain deferred ``BEGIN`` so that readers never
 queue behind each other; WAL lets them read while a writer works.
+
+A writer waits for another's lock at most ``DATABASE_TIMEOUT_MS`` (SQLite's busy timeout,
+PostgreSQL's ``lock_timeout``); then the request answers 503 with Retry-After (errors.py).
 """
 
-import sqlite3
+from functools import partial
 
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-BUSY_TIMEOUT_MS = 30_000
 
 
-def _on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
+def _on_sqlite_connect(timeout_ms: int, dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, see _on_begin
     cursor = dbapi_connection.cursor()
     # The timeout first: even switching to WAL may have to wait for another process.
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _on_postgres_connect(timeout_ms: int, dbapi_connection, _record) -> None:
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True  # a session setting, outside any transaction
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {int(timeout_ms)}")
+    dbapi_connection.autocommit = autocommit
 
 
 def _on_begin(connection) -> None:
@@ -36,9 +46,12 @@ def _on_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def configure_engine(engine: Engine) -> None:
-    """Attach the SQLite behaviour to ``engine``; other databases need nothing here."""
+def configure_engine(engine: Engine, timeout_ms: int) -> None:
+    """How long a statement waits for another writer's lock (then the request answers 503),
+    and for SQLite the transactions described above."""
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", partial(_on_postgres_connect, timeout_ms))
     if engine.dialect.name != "sqlite":
         return
-    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "connect", partial(_on_sqlite_connect, timeout_ms))
     event.listen(engine, "begin", _on_begin)

@@ -1,9 +1,12 @@
 """Error pages in the site's layout, JSON errors for the API; never a traceback."""
 
-from flask import current_app, jsonify, render_template
-from werkzeug.exceptions import HTTPException
+from flask import current_app, g, jsonify, render_template
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from .access import is_api_request
+
+RETRY_AFTER_SECONDS = 5
 
 TITLES = {
     400: (
@@ -18,6 +21,11 @@ TITLES = {
     429: (
         "Too many attempts",
         "Too many attempts in a short time. Wait a few minutes and try again.",
+    ),
+    503: (
+        "Busy, try again",
+        "Someone else is saving at this very moment and your request waited too long. Nothing "
+        "was saved by this request: try again in a few seconds.",
     ),
     500: (
         "Something went wrong",
@@ -37,12 +45,28 @@ def handle_http_error(error: HTTPException):
         limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
         text = f"The upload is larger than this site accepts: at most {limit / 1048576:g} MB."
     if is_api_request():
-        message = error.description if code not in (413, 500) else text
+        message = error.description if code not in (413, 500, 503) else text
         return jsonify(code=code, status=error.name, message=message), code
     return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def handle_database_busy(error: OperationalError):
+    """A lock held past the database timeout (or the database out of reach) is 503 with
+    Retry-After, not a 500: the request changed nothing and can simply be sent again."""
+    from .extensions import db
+
+    db.session.rollback()
+    current_app.logger.warning("Database busy or unavailable: %s", error.orig)
+    if "_login_user" not in g:  # the sign-in lookup itself waited: render as signed out
+        g._login_user = current_app.login_manager.anonymous_user()
+    response = handle_http_error(ServiceUnavailable())
+    response = current_app.make_response(response)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def register_errorhandlers(app) -> None:
     """Handlers by code take precedence over flask-smorest's catch-all JSON handler."""
     for code in TITLES:
         app.register_error_handler(code, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_busy)
