@@ -38,7 +38,9 @@ class Job(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(40))  #: e.g. "certificates.pdf"
-    course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    course_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str] = mapped_column(
         sa.String(10), default="queued"
     )  #: queued running done failed

@@ -4,6 +4,7 @@ from flask import abort as flask_abort
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import selectinload
 
 from ..access import roles, signed_in
 from ..api.pagination import page_items
@@ -102,7 +103,7 @@ def list_courses(filters, pagination_parameters):
         filters.get("fund"),
         filters.get("status"),
         filters.get("q"),
-    )
+    ).options(selectinload(Course.quotas))
     return page_items(stmt, pagination_parameters)
 
 

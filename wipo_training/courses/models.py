@@ -75,7 +75,7 @@ class Course(db.Model):
     venue: Mapped[str] = mapped_column(sa.String(300), default="")
     city: Mapped[str] = mapped_column(sa.String(100), default="")
     country_code: Mapped[str] = mapped_column(sa.String(2))
-    start_date: Mapped[date]
+    start_date: Mapped[date] = mapped_column(index=True)  #: lists sort by it
     end_date: Mapped[date]
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Tokyo")
     objectives: Mapped[str] = mapped_column(sa.Text, default="")

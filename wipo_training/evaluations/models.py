@@ -81,7 +81,7 @@ class Question(db.Model):
     #: The heading it appears under (a day of the course, or "The course as a whole").
     section: Mapped[str] = mapped_column(sa.String(200), default="")
     session_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("course_sessions.id", ondelete="SET NULL")
+        sa.ForeignKey("course_sessions.id", ondelete="SET NULL"), index=True
     )
     #: The session title when generated, kept even if the session is later deleted.
     session_title: Mapped[str] = mapped_column(sa.String(300), default="")
@@ -113,7 +113,7 @@ class Submission(db.Model):
         sa.ForeignKey("questionnaires.id", ondelete="CASCADE"), index=True
     )
     enrolment_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("enrolments.id", ondelete="SET NULL")
+        sa.ForeignKey("enrolments.id", ondelete="SET NULL"), index=True
     )
 
     answers: Mapped[list["Answer"]] = relationship(cascade="all, delete-orphan")
@@ -131,7 +131,7 @@ class Answer(db.Model):
         sa.ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
     )
     question_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     number: Mapped[int | None]
     text: Mapped[str | None] = mapped_column(sa.Text)

@@ -5,6 +5,7 @@ from flask import abort as flask_abort
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import selectinload
 
 from ..access import roles
 from ..api.pagination import page_items
@@ -12,7 +13,14 @@ from ..downloads import attachment
 from ..extensions import db
 from . import services
 from .documents import meeting_file_stem, meeting_report_pdf
-from .models import ActionStatus, Meeting, MeetingStatus, OutcomeKind, Side, WorkingGroup
+from .models import (
+    ActionStatus,
+    Meeting,
+    MeetingStatus,
+    OutcomeKind,
+    Side,
+    WorkingGroup,
+)
 
 blp = Blueprint(
     "meetings_api",
@@ -142,6 +150,13 @@ class MeetingSchema(Schema):
     )
 
 
+class MeetingInListSchema(MeetingSchema):
+    """A meeting in a list: the follow-up is on each meeting's own address."""
+
+    class Meta:
+        exclude = ("follow_up",)
+
+
 class MeetingPatchSchema(MeetingSchema):
     #: The version the client last read; the change is refused (409) if it is outdated.
     version = fields.Integer(load_only=True)
@@ -181,7 +196,12 @@ def _save(meeting: Meeting, values: dict) -> None:
 @blp.paginate()
 def list_groups(pagination_parameters):
     """The working groups, by name, each with its meetings."""
-    return page_items(db.select(WorkingGroup).order_by(WorkingGroup.name), pagination_parameters)
+    stmt = (
+        db.select(WorkingGroup)
+        .order_by(WorkingGroup.name)
+        .options(selectinload(WorkingGroup.meetings))
+    )
+    return page_items(stmt, pagination_parameters)
 
 
 @blp.route("/working-groups", methods=["POST"])
@@ -222,11 +242,19 @@ def patch_group(values, working_group_id):
 
 @blp.route("/working-groups/<int:working_group_id>/meetings")
 @roles(*READERS)
-@blp.response(200, MeetingSchema(many=True))
-def list_meetings(working_group_id):
-    """The meetings of the series, in order."""
-    group = db.session.get(WorkingGroup, working_group_id) or flask_abort(404)
-    return group.meetings
+@blp.response(200, MeetingInListSchema(many=True))
+@blp.paginate()
+def list_meetings(working_group_id, pagination_parameters):
+    """The meetings of the series, in order, with their parts (the follow-up of open action
+    items is on each meeting's own address)."""
+    db.session.get(WorkingGroup, working_group_id) or flask_abort(404)
+    stmt = (
+        db.select(Meeting)
+        .where(Meeting.working_group_id == working_group_id)
+        .order_by(Meeting.number)
+        .options(*services.WHOLE_MEETING)
+    )
+    return page_items(stmt, pagination_parameters)
 
 
 @blp.route("/working-groups/<int:working_group_id>/meetings", methods=["POST"])
@@ -254,7 +282,7 @@ def create_meeting(values, working_group_id):
 def get_meeting(meeting_id):
     """A meeting with its delegations, agenda, outcomes, side events, press release and the
     open action items of earlier meetings."""
-    return db.session.get(Meeting, meeting_id) or flask_abort(404)
+    return services.get_meeting(meeting_id) or flask_abort(404)
 
 
 @blp.route("/meetings/<int:meeting_id>", methods=["PATCH"])
@@ -264,7 +292,7 @@ def get_meeting(meeting_id):
 def patch_meeting(values, meeting_id):
     """Change some fields; a list sent (delegations, agenda, outcomes, side_events) replaces
     the meeting's. Send the version you read to avoid overwriting someone else's change."""
-    meeting = db.session.get(Meeting, meeting_id) or flask_abort(404)
+    meeting = services.get_meeting(meeting_id) or flask_abort(404)
     version = values.pop("version", None)
     parts = {key: values.pop(key) for key in (*PART_LISTS, "press_release") if key in values}
     try:
@@ -285,5 +313,5 @@ def patch_meeting(values, meeting_id):
 @blp.response(200, content_type="application/pdf")
 def meeting_report(meeting_id):
     """The meeting report as a PDF."""
-    meeting = db.session.get(Meeting, meeting_id) or flask_abort(404)
+    meeting = services.get_meeting(meeting_id) or flask_abort(404)
     return attachment(meeting_report_pdf(meeting), f"{meeting_file_stem(meeting)}-report.pdf")

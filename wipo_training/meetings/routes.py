@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from ..access import roles
@@ -59,7 +60,11 @@ def side_choices(group: WorkingGroup, empty: str | None = None) -> list[SelectCh
 @roles(*READERS)
 def group_list():
     """The working groups, with their latest and next meetings."""
-    stmt = sa.select(WorkingGroup).order_by(WorkingGroup.name)
+    stmt = (
+        sa.select(WorkingGroup)
+        .order_by(WorkingGroup.name)
+        .options(selectinload(WorkingGroup.meetings))
+    )
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("meetings/groups.html", page=page, can_edit=current_user.role in EDITORS)
 
@@ -170,7 +175,7 @@ def create_meeting(working_group_id: int):
 def meeting_detail(meeting_id: int):
     """A meeting: follow-up of earlier action items, co-chairs, delegations by side, agenda,
     outcomes, next meeting, side events and the press release."""
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id) or abort(404)
     group = meeting.working_group
     following = next((m for m in group.meetings if m.number == meeting.number + 1), None)
     return render_template(
@@ -192,7 +197,7 @@ def meeting_detail(meeting_id: int):
 @roles(*EDITORS)
 def edit_meeting(meeting_id: int):
     """Edit a meeting; a save based on an outdated page is refused, not lost silently."""
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id) or abort(404)
     group = meeting.working_group
     form = _meeting_form(group, meeting)
     if form.validate_on_submit():
@@ -214,7 +219,7 @@ def edit_meeting(meeting_id: int):
 @roles(*EDITORS)
 def plan_next(meeting_id: int):
     """The next meeting as agreed becomes a planned meeting of the series."""
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id) or abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -260,7 +265,7 @@ def _part_form(meeting: Meeting, kind: str, item=None):
 @roles(*EDITORS)
 def edit_part(meeting_id: int, kind: str, item_id: int | None = None):
     """Add or change a delegation, agenda item, outcome or side event."""
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id) or abort(404)
     item = _part_or_404(meeting, kind, item_id) if item_id is not None else None
     form = _part_form(meeting, kind, item)
     if form.validate_on_submit():
@@ -291,7 +296,7 @@ def edit_part(meeting_id: int, kind: str, item_id: int | None = None):
 @bp.route(f"/meetings/<int:meeting_id>/<{PART_KINDS}:kind>/<int:item_id>/delete", methods=["POST"])
 @roles(*EDITORS)
 def delete_part(meeting_id: int, kind: str, item_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id) or abort(404)
     item = _part_or_404(meeting, kind, item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -309,7 +314,7 @@ def delete_part(meeting_id: int, kind: str, item_id: int):
 @roles(*EDITORS)
 def move_part(meeting_id: int, kind: str, item_id: int, direction: str):
     """One place up or down: the order of the agenda, and the protocol order of delegations."""
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id) or abort(404)
     item = _part_or_404(meeting, kind, item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -356,7 +361,7 @@ def _press_release_page(meeting: Meeting, form: PressReleaseForm):
 @roles(*READERS)
 def press_release(meeting_id: int):
     """The press release: drafted from the meeting, edited, then published."""
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id) or abort(404)
     form = PressReleaseForm(release_date=meeting.release_date)
     redraft = request.args.get("draft") and not meeting.release_published
     if redraft and current_user.role in EDITORS:
@@ -371,7 +376,7 @@ def press_release(meeting_id: int):
 @roles(*EDITORS)
 def save_press_release(meeting_id: int):
     """Save the edited press release; on a mistake, show it again as typed."""
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id) or abort(404)
     form = PressReleaseForm()
     if form.validate_on_submit():
         try:
@@ -392,7 +397,7 @@ def save_press_release(meeting_id: int):
 @roles(*EDITORS)
 def publish_press_release(meeting_id: int):
     """Publish the press release (its text is then kept as released) or reopen it."""
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id) or abort(404)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -409,7 +414,7 @@ def publish_press_release(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/report.pdf")
 @roles(*READERS)
 def meeting_report(meeting_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id) or abort(404)
     return attachment(meeting_report_pdf(meeting), f"{meeting_file_stem(meeting)}-report.pdf")
 
 
@@ -417,7 +422,7 @@ def meeting_report(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/press-release.txt", defaults={"fmt": "txt"})
 @roles(*READERS)
 def press_release_file(meeting_id: int, fmt: str):
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id) or abort(404)
     name = f"{meeting_file_stem(meeting)}-press-release.{fmt}"
     if fmt == "pdf":
         return attachment(press_release_pdf(meeting), name)
@@ -429,7 +434,7 @@ def press_release_file(meeting_id: int, fmt: str):
 @roles(*READERS)
 def participants_file(meeting_id: int, fmt: str):
     """The list of participants by side in protocol order."""
-    meeting = db.get_or_404(Meeting, meeting_id)
+    meeting = services.get_meeting(meeting_id) or abort(404)
     name = f"{meeting_file_stem(meeting)}-participants.{fmt}"
     if fmt == "pdf":
         return attachment(participants_pdf(meeting), name)

@@ -4,7 +4,7 @@ to the next, planning the next meeting, and the press release drafted from the d
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit import record_audit
 from ..countries import CountryError, get_country
@@ -41,6 +41,21 @@ class MeetingError(ValueError):
 
 class ConflictError(MeetingError):
     """Someone else saved the meeting since this edit started."""
+
+
+#: Everything a meeting's page, documents and API show, loaded in five statements.
+WHOLE_MEETING = (
+    joinedload(Meeting.working_group),
+    selectinload(Meeting.delegations).selectinload(Delegation.delegates),
+    selectinload(Meeting.agenda),
+    selectinload(Meeting.outcomes),
+    selectinload(Meeting.side_events),
+)
+
+
+def get_meeting(meeting_id: int) -> Meeting | None:
+    """The meeting with all its parts (a statement per kind of part, whatever their number)."""
+    return db.session.get(Meeting, meeting_id, options=WHOLE_MEETING)
 
 
 def ordinal(number: int) -> str:
@@ -96,6 +111,7 @@ def open_actions_before(meeting: Meeting) -> list[Outcome]:
                 Outcome.status == ActionStatus.OPEN,
             )
             .order_by(Meeting.number, Outcome.position)
+            .options(joinedload(Outcome.meeting))
         ).scalars()
     )
 

@@ -142,7 +142,7 @@ class Enrolment(db.Model):
     #: even if the person later moves on.
     country_code: Mapped[str] = mapped_column(sa.String(2), index=True)
     organisation_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organisations.id", ondelete="SET NULL")
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
     position: Mapped[str] = mapped_column(sa.String(200), default="")
     #: The office that nominated the person (e.g. "Permanent Mission of Viet Nam").

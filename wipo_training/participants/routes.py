@@ -331,9 +331,10 @@ def _statistics_figures():
         stmt = stmt.where(Course.edition_year == year)
     if fund_id:
         stmt = stmt.where(Course.fund_id == fund_id)
-    course_ids = list(db.session.execute(stmt).scalars())
-    figures = services.participants_by_country(services.load_enrolments(course_ids))
-    return year, fund_id, len(course_ids), figures
+    course_count = db.session.execute(
+        sa.select(sa.func.count()).select_from(stmt.subquery())
+    ).scalar()
+    return year, fund_id, course_count, services.count_participants(stmt)
 
 
 @bp.route("/statistics/participants")

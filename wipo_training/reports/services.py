@@ -460,7 +460,6 @@ def annual_statistics(
         for y in range(year - TREND_YEARS + 1, year + 1)
     ]
     courses = [c for c in held if year_of(c) == year]
-    enrolments = participant_services.load_enrolments([c.id for c in courses])
     result = Statistics(
         year=year,
         basis=basis,
@@ -468,7 +467,7 @@ def annual_statistics(
         start=start,
         end=end,
         courses=courses,
-        figures=participant_services.participants_by_country(enrolments),
+        figures=participant_services.count_participants([c.id for c in courses]),
         totals=trend[-1],
         trend=trend,
     )
