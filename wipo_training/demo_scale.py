@@ -104,35 +104,42 @@ def _last_id(model) -> int:
     return db.session.execute(sa.select(sa.func.max(model.id))).scalar() or 0
 
 
-def load_history(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
-    """Add the synthetic history (once); returns how many of each thing were added."""
+def load_history(scale: float = 1.0, seed: int = 2026, prefix: str = "H") -> dict[str, int]:
+    """Add the synthetic history; returns how many of each thing were added. ``prefix``
+    starts the course codes and group names, so a second history (tests) can be added."""
     rng = random.Random(seed)  # the same history every time  # nosec B311
     per_year = max(1, round(COURSES_PER_YEAR * scale))
     groups = max(1, round(GROUPS * min(scale, 1)))
     meetings_per_group = max(1, round(MEETINGS_PER_GROUP * scale * GROUPS / groups))
 
     # Organisations: an IP office, a court and a customs service per country.
-    last = _last_id(Organisation)
+    wanted = {
+        (f"{kind} of {code}", code, key)
+        for code in COUNTRIES
+        for kind, key in (
+            ("Intellectual Property Office", "ip_office"),
+            ("High Court", "court"),
+            ("Customs Administration", "customs"),
+        )
+    }
+    names = {name for name, _code, _key in wanted}
+    existing = set(
+        db.session.execute(
+            sa.select(Organisation.name, Organisation.country_code).where(
+                Organisation.name.in_(names)
+            )
+        ).all()
+    )
     _insert(
         Organisation,
         [
-            {"name": f"{kind} of {code}", "acronym": "", "country_code": code, "kind": key}
-            for code in COUNTRIES
-            for kind, key in (
-                ("Intellectual Property Office", "ip_office"),
-                ("High Court", "court"),
-                ("Customs Administration", "customs"),
-            )
-            if db.session.execute(
-                sa.select(Organisation.id).where(
-                    Organisation.name == f"{kind} of {code}", Organisation.country_code == code
-                )
-            ).first()
-            is None
+            {"name": name, "acronym": "", "country_code": code, "kind": key}
+            for name, code, key in sorted(wanted)
+            if (name, code) not in existing
         ],
     )
     organisations = db.session.execute(
-        sa.select(Organisation.id, Organisation.country_code).where(Organisation.id > last)
+        sa.select(Organisation.id, Organisation.country_code).where(Organisation.name.in_(names))
     ).all()
     by_country: dict[str, list[int]] = {}
     for org_id, code in organisations:
@@ -173,7 +180,7 @@ def load_history(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
                 {
                     "fund_id": rng.choice(funds),
                     "title": f"WIPO/JPO Training Course on {rng.choice(SUBJECTS)}",
-                    "code": f"H{year}-{number:03d}",
+                    "code": f"{prefix}{year}-{number:03d}",
                     "edition_year": year,
                     "organisers": "JPO, WIPO, APIC",
                     "venue": "APIC Training Center",
@@ -342,7 +349,7 @@ def load_history(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
     _insert(SubmissionReceipt, receipt_rows)
     _insert(Answer, answer_rows)
 
-    meetings = _working_groups(rng, groups, meetings_per_group)
+    meetings = _working_groups(rng, groups, meetings_per_group, prefix)
     db.session.flush()
     return {
         "courses": len(courses),
@@ -367,11 +374,11 @@ def _answer(rng: random.Random, kind: str) -> tuple[int | None, str | None]:
 PARTNERS = (("KR", "KIPO"), ("VN", "IP Viet Nam"), ("TH", "DIP"), ("IN", "CGPDTM"), ("BR", "INPI"))
 
 
-def _working_groups(rng: random.Random, groups: int, per_group: int) -> int:
+def _working_groups(rng: random.Random, groups: int, per_group: int, prefix: str) -> int:
     added = 0
     for code, body in PARTNERS[:groups]:
         group = WorkingGroup(
-            name=f"Japan-{code} IP Working Group (history)",
+            name=f"Japan-{code} IP Working Group (history {prefix})",
             side_a_country="JP",
             side_a_body="JPO",
             side_b_country=code,
