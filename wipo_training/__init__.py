@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .api import register_api
     from .auth import bp as auth_bp
+    from .converters import IdConverter
     from .courses import bp as courses_bp
     from .documents import bp as documents_bp
     from .evaluations import bp as evaluations_bp
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from .reports import bp as reports_bp
     from .timetable import bp as timetable_bp
 
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)

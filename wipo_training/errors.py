@@ -1,7 +1,7 @@
 """Error pages in the site's layout, JSON errors for the API; never a traceback."""
 
 from flask import current_app, g, jsonify, render_template
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError, StatementError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from .access import is_api_request
@@ -65,8 +65,27 @@ def handle_database_busy(error: OperationalError):
     return response
 
 
+def handle_out_of_range(error: Exception):
+    """A number too large for the database (SQLite's overflow, PostgreSQL's numeric value out
+    of range) is the request's fault: 422, nothing saved."""
+    from .extensions import db
+
+    overflow = isinstance(error, OverflowError) or isinstance(
+        getattr(error, "orig", None), OverflowError
+    )
+    if not overflow and not isinstance(error, DataError):
+        raise error
+    db.session.rollback()
+    text = "A number in the request is larger than this site stores. Check it and try again."
+    if is_api_request():
+        return jsonify(code=422, status="Unprocessable Entity", message=text), 422
+    return render_template("errors/error.html", code=422, title="Out of range", text=text), 422
+
+
 def register_errorhandlers(app) -> None:
     """Handlers by code take precedence over flask-smorest's catch-all JSON handler."""
     for code in TITLES:
         app.register_error_handler(code, handle_http_error)
     app.register_error_handler(OperationalError, handle_database_busy)
+    app.register_error_handler(StatementError, handle_out_of_range)
+    app.register_error_handler(OverflowError, handle_out_of_range)

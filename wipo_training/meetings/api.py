@@ -252,7 +252,7 @@ def list_meetings(working_group_id, pagination_parameters):
         db.select(Meeting)
         .where(Meeting.working_group_id == working_group_id)
         .order_by(Meeting.number)
-        .options(*services.WHOLE_MEETING)
+        .options(*services.whole_meeting())
     )
     return page_items(stmt, pagination_parameters)
 

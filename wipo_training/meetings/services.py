@@ -43,19 +43,21 @@ class ConflictError(MeetingError):
     """Someone else saved the meeting since this edit started."""
 
 
-#: Everything a meeting's page, documents and API show, loaded in five statements.
-WHOLE_MEETING = (
-    joinedload(Meeting.working_group),
-    selectinload(Meeting.delegations).selectinload(Delegation.delegates),
-    selectinload(Meeting.agenda),
-    selectinload(Meeting.outcomes),
-    selectinload(Meeting.side_events),
-)
+def whole_meeting() -> tuple:
+    """Loader options for everything a meeting's page, documents and API show: a statement
+    per kind of part, whatever their number."""
+    return (
+        joinedload(Meeting.working_group),
+        selectinload(Meeting.delegations).selectinload(Delegation.delegates),
+        selectinload(Meeting.agenda),
+        selectinload(Meeting.outcomes),
+        selectinload(Meeting.side_events),
+    )
 
 
 def get_meeting(meeting_id: int) -> Meeting | None:
-    """The meeting with all its parts (a statement per kind of part, whatever their number)."""
-    return db.session.get(Meeting, meeting_id, options=WHOLE_MEETING)
+    """The meeting with all its parts."""
+    return db.session.get(Meeting, meeting_id, options=whole_meeting())
 
 
 def ordinal(number: int) -> str:

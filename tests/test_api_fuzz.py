@@ -1,0 +1,84 @@
+"""schemathesis against /api/v1/openapi.json, signed in as a coordinator and as a trainee:
+no server error and no response that breaks the documented schema, for every operation,
+whatever the generated ids, numbers, strings and bodies (oversized ones answer 404 or 422)."""
+
+import hypothesis
+import pytest
+import schemathesis
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from tests.conftest import make_course, make_person
+from tests.test_api import create_token
+from wipo_training.extensions import db
+from wipo_training.meetings import services as meeting_services
+from wipo_training.participants import services as participant_services
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@pytest.fixture
+def app_overrides():
+    return {"RATELIMIT_ENABLED": False}
+
+
+@pytest.fixture
+def api_schema(app):
+    with app.app_context():  # a little of everything, so that id 1 exists
+        course = make_course()
+        participant_services.nominate(None, course, make_person())
+        group = meeting_services.create_group(
+            None,
+            name="Japan-China Joint IP Working Group",
+            side_a_country="JP",
+            side_a_body="METI",
+            side_b_country="CN",
+            side_b_body="MOFCOM",
+        )
+        meeting_services.create_meeting(None, group, number=1)
+        db.session.commit()
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+
+
+CHECKS = [not_a_server_error, response_schema_conformance]
+SETTINGS = hypothesis.settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,  # the same cases every run: a failure can be rerun
+    database=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+)
+
+
+@pytest.fixture
+def coordinator(app, users):
+    return {"Authorization": f"Bearer {create_token(app, users['coordinator'])}"}
+
+
+@pytest.fixture
+def trainee(app, users):
+    return {"Authorization": f"Bearer {create_token(app, users['trainee'])}"}
+
+
+@schema.parametrize()
+@SETTINGS
+def test_as_coordinator(case, coordinator):
+    case.call_and_validate(headers=coordinator, checks=CHECKS)
+
+
+@schema.parametrize()
+@SETTINGS
+def test_as_trainee(case, trainee):
+    case.call_and_validate(headers=trainee, checks=CHECKS)
+
+
+def test_oversized_ids_and_numbers_are_404_and_422(app, login_as):
+    client = login_as("coordinator")
+    huge = 10**20
+    assert client.get(f"/courses/{huge}").status_code == 404
+    assert client.get(f"/api/v1/meetings/{2**31}").status_code == 404
+    response = client.get(f"/courses/?year={huge}")
+    assert response.status_code == 422
+    assert "larger than this site stores" in response.get_data(as_text=True)
+    response = client.get(f"/api/v1/courses?year={huge}")
+    assert response.status_code == 422 and response.get_json()["code"] == 422
