@@ -5,6 +5,7 @@ Run the worker with ``flask --app wsgi worker`` (``make run`` starts it).
 """
 
 import os
+import threading
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -67,19 +68,22 @@ class Job(db.Model):
 
 
 _worker_app = None
+_worker_app_lock = threading.Lock()
 
 
 def task_app():
-    """The app a task runs in: the current one (inline jobs), or one per worker process."""
+    """The app a task runs in: the current one (inline jobs), or one per worker process,
+    made once even when the worker's threads start two tasks at the same moment."""
     global _worker_app
     from flask import current_app, has_app_context
 
     if has_app_context():
         return current_app._get_current_object()
-    if _worker_app is None:
-        from . import create_app
+    with _worker_app_lock:
+        if _worker_app is None:
+            from . import create_app
 
-        _worker_app = create_app()
+            _worker_app = create_app()
     return _worker_app
 
 

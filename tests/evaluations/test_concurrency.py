@@ -67,7 +67,8 @@ def served(app, database_url, tmp_path):
     process.wait(timeout=30)
 
 
-def post_json(url, token, body):
+def post_json(url, token, body, with_body=False):
+    """POST ``body``; the status, or (status, the JSON answer) ``with_body``."""
     request = urllib.request.Request(
         url,
         data=json.dumps(body).encode(),
@@ -76,9 +77,10 @@ def post_json(url, token, body):
     )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            return response.status
+            status, data = response.status, response.read()
     except urllib.error.HTTPError as error:
-        return error.code
+        status, data = error.code, error.read()
+    return (status, json.loads(data or b"null")) if with_body else status
 
 
 def all_at_once(calls):

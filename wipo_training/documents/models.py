@@ -20,6 +20,16 @@ class Certificate(db.Model):
     """A certificate of completion. The serial is never reused; a reissue is a new row."""
 
     __tablename__ = "certificates"
+    __table_args__ = (
+        # One certificate in force (pending or issued) per participant; revoked ones stay.
+        sa.Index(
+            "uq_certificates_one_in_force",
+            "enrolment_id",
+            unique=True,
+            sqlite_where=sa.text("status != 'revoked'"),
+            postgresql_where=sa.text("status != 'revoked'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(

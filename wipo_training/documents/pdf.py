@@ -7,6 +7,7 @@ fetcher is used for the HTML and every stylesheet. Fonts are configured once per
 """
 
 import mimetypes
+import threading
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -87,11 +88,18 @@ def document_base_url() -> str:
     return (PROJECT_DIR / "templates" / "documents").as_uri() + "/"
 
 
+#: WeasyPrint (pango, fontconfig and the shared font configuration) is not safe in two
+#: threads of one process at once: a threaded server's or worker's threads take turns to
+#: lay out; several processes (gunicorn workers, the render processes) run in parallel.
+_LAYOUT_LOCK = threading.Lock()
+
+
 def render_pdf(html: str, stylesheets: tuple[str, ...] = ()) -> bytes:
     """HTML (already escaped by Jinja) to PDF bytes, safely."""
-    document = HTML(string=html, base_url=document_base_url(), url_fetcher=fetcher())
-    return document.write_pdf(
-        stylesheets=[stylesheet(name) for name in stylesheets],
-        font_config=font_config(),
-        uncompressed_pdf=False,
-    )
+    with _LAYOUT_LOCK:
+        document = HTML(string=html, base_url=document_base_url(), url_fetcher=fetcher())
+        return document.write_pdf(
+            stylesheets=[stylesheet(name) for name in stylesheets],
+            font_config=font_config(),
+            uncompressed_pdf=False,
+        )

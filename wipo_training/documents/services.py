@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import secrets
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -341,6 +342,7 @@ def finish(
 
 
 _POOL: ProcessPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
 
 
 def _warm_up() -> None:
@@ -378,11 +380,12 @@ def _warm_up() -> None:
 def render_pool(workers: int) -> ProcessPoolExecutor:
     """Long-lived render processes (started once per worker, fonts already loaded)."""
     global _POOL
-    if _POOL is None or _POOL._max_workers != workers:  # noqa: SLF001
-        if _POOL is not None:
-            _POOL.shutdown()
-        _POOL = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up)
-    return _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL._max_workers != workers:  # noqa: SLF001
+            if _POOL is not None:
+                _POOL.shutdown()
+            _POOL = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up)
+        return _POOL
 
 
 def iter_render(batches: list, workers: int = 1):
@@ -443,9 +446,19 @@ def allocate(actor, enrolment: Enrolment, replaces: Certificate | None = None) -
     return certificate
 
 
+def lock_course(course_id: int) -> None:
+    """Take the course's row lock until the transaction ends: two coordinators issuing for
+    the same course wait for each other, so the second sees the first's certificates
+    (PostgreSQL; SQLite's writers are serialized already, see database.py)."""
+    from ..courses.models import Course
+
+    db.session.execute(sa.select(Course.id).where(Course.id == course_id).with_for_update())
+
+
 def plan_issue(actor, course) -> list[int]:
     """Allocate pending certificates for every eligible participant without one; returns the
     ids of all the course's pending certificates (new and left over by an interrupted run)."""
+    lock_course(course.id)
     have = set(
         db.session.execute(
             sa.select(Certificate.enrolment_id)
@@ -544,6 +557,7 @@ def issue_one(actor, enrolment: Enrolment) -> Certificate:
     if row is None or not row.eligible:
         reasons = ", ".join(row.reasons) if row else "not a participant"
         raise CertificateError(f"{enrolment.person.full_name} is not eligible: {reasons}.")
+    lock_course(enrolment.course_id)
     certificate = current_certificate(enrolment.id) or allocate(actor, enrolment)
     if certificate.status == CertificateStatus.PENDING:
         db.session.commit()  # the serial is taken even if the render fails
@@ -567,6 +581,7 @@ def revoke(actor, certificate: Certificate, reason: str) -> None:
 
 def reissue(actor, certificate: Certificate, reason: str) -> Certificate:
     """Revoke and issue a new certificate with a new serial (e.g. a corrected name)."""
+    lock_course(certificate.enrolment.course_id)
     if certificate.status != CertificateStatus.REVOKED:
         revoke(actor, certificate, reason or "Reissued")
     new = allocate(actor, certificate.enrolment, replaces=certificate)
