@@ -3,6 +3,7 @@ and threads, on this run's database): exactly 30 submissions, no error responses
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,11 +31,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def served(app, database_url, tmp_path):
-    """gunicorn with 4 worker processes x 8 threads on the test database; yields its URL."""
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+
+    def kill(self) -> None:
+        """kill -9 the master and its workers at once (they share a process group)."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+
+def start_gunicorn(database_url: str, instance: Path) -> Server:
+    """gunicorn with 4 worker processes x 8 threads on ``database_url``, once it answers."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "WIPO_INSTANCE_PATH": str(tmp_path / "srv")}
+    env = {**os.environ, "DATABASE_URL": database_url, "WIPO_INSTANCE_PATH": str(instance)}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [
@@ -50,21 +62,35 @@ def served(app, database_url, tmp_path):
         ],
         env=env,
         cwd=Path(__file__).resolve().parents[2],
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
             urllib.request.urlopen(f"{base}/login", timeout=2)  # noqa: S310 (loopback)
-            break
+            return Server(base, process)
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
                 pytest.fail("gunicorn did not start")
             time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+
+
+@pytest.fixture
+def server(app, database_url, tmp_path):
+    """The app served by gunicorn on the test database; stopped after the test."""
+    started = start_gunicorn(database_url, tmp_path / "srv")
+    yield started
+    if started.process.poll() is None:
+        os.killpg(started.process.pid, signal.SIGTERM)
+        started.process.wait(timeout=30)
+
+
+@pytest.fixture
+def served(server):
+    """The served app's URL."""
+    return server.url
 
 
 def post_json(url, token, body, with_body=False):
