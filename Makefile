@@ -9,8 +9,10 @@ FLASK := $(BIN)/flask --app wsgi
 # Debian packages: fonts for certificates in every script; Chromium and poppler for the tests.
 DEBS_RUN := fonts-noto-core fonts-noto-cjk
 DEBS_TEST := chromium poppler-utils zbar-tools postgresql-client
+# The load tool of bench/web.py.
+DEBS_BENCH := wrk
 
-.PHONY: run test setup setup-test db debs-run debs-test lint
+.PHONY: run test setup setup-test db debs-run debs-test debs-bench lint bench
 
 # Install the Debian packages in $(1) that are missing: as root with apt-get, otherwise
 # stop and print the exact command to run.
@@ -52,6 +54,9 @@ debs-run:
 debs-test:
 	$(call ensure_debs,$(DEBS_TEST))
 
+debs-bench:
+	$(call ensure_debs,$(DEBS_BENCH))
+
 setup: $(VENV)/.installed debs-run
 
 setup-test: setup $(VENV)/.installed-test debs-test
@@ -79,3 +84,9 @@ test: setup-test lint
 	  echo "== The same suite on PostgreSQL ($$TEST_DATABASE_URL)"; \
 	  $(BIN)/pytest; \
 	fi
+
+# The measurements of bench/ (minutes; written to bench/RESULTS.md). Not part of `make test`.
+bench: setup-test debs-bench
+	$(BIN)/python bench/web.py
+	$(BIN)/python bench/course_report.py
+	$(BIN)/python bench/certificates.py

@@ -64,12 +64,19 @@ class Config:
     )
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
+    #: Rendered pages kept per process until the data changes (pagecache.py); 0 turns it off.
+    PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))
+    PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     # Throttling of failed sign-ins; memory by default, Redis when scaled out.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    #: Off only to measure throughput (bench/web.py): one client at 1,000 requests a second
+    #: is exactly what the throttle is there to stop.
+    RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", default=True)
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 5 minutes")
 
     # JSON API (flask-smorest)

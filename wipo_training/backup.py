@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .extensions import db
+from .pagecache import DataGeneration, current_generation
 
 #: Instance files that are not data: the SQLite files (copied through the backup API), the
 #: job queue (transient), and the backups themselves.
@@ -164,6 +165,7 @@ def restore(archive_path: Path) -> dict:
             f"This backup is of a {manifest['dialect']} database; the app uses {dialect}."
         )
     instance = Path(current_app.instance_path)
+    generation = current_generation()  # pages kept by running processes are of this one
     db.session.remove()
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive_path, "r:gz") as archive:
         archive.extractall(tmp, filter="data")  # no absolute paths, no "..", no devices
@@ -186,4 +188,11 @@ def restore(archive_path: Path) -> dict:
         if files.is_dir():
             shutil.copytree(files, instance, dirs_exist_ok=True)
     db.engine.dispose()  # pooled connections may hold pages or plans of the old data
+    # A generation no process has seen, so no page kept before the restore is served again.
+    restored = current_generation()
+    db.session.execute(
+        sa.update(DataGeneration).values(value=max(generation, restored) + 1),
+        execution_options={"data_generation": True},
+    )
+    db.session.commit()
     return manifest

@@ -5,6 +5,7 @@ import hashlib
 import io
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -61,6 +62,11 @@ def test_kill_9_mid_batch_then_run_again(app, database_url):
         time.sleep(0.05)
     worker.send_signal(signal.SIGKILL)
     worker.wait()
+    if database_url.startswith("sqlite"):  # the database survived the crash whole
+        connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        connection.close()
 
     with app.app_context():
         certificates = db.session.execute(sa.select(Certificate)).scalars().all()
