@@ -103,9 +103,14 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from .access import enforce_access_policy
+    from .database import autocommit_reads
+    from .extensions import db
     from .pagecache import keep_page, serve_kept_page
     from .security import set_security_headers
 
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            app.before_request(autocommit_reads)  # first: before anything reads
     app.before_request(enforce_access_policy)
     app.before_request(serve_kept_page)  # after the policy: only to whoever may see it
     app.after_request(keep_page)  # runs after set_security_headers: kept with its headers

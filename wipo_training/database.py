@@ -9,8 +9,10 @@ lock up front (others wait up to the busy timeout). Read-only web requests (GET,
 OPTIONS: no GET route changes anything) use a plain deferred ``BEGIN`` so that readers never
 queue behind each other; WAL lets them read while a writer works.
 
-A writer waits for another's lock at most ``DATABASE_TIMEOUT_MS`` (SQLite's busy timeout,
-PostgreSQL's ``lock_timeout``); then the request answers 503 with Retry-After (errors.py).
+PostgreSQL needs none of this; its read-only requests run without a transaction
+(``autocommit_reads``). A writer waits for another's lock at most ``DATABASE_TIMEOUT_MS``
+(SQLite's busy timeout, PostgreSQL's ``lock_timeout``); then the request answers 503 with
+Retry-After (errors.py).
 """
 
 from functools import partial
@@ -44,6 +46,16 @@ def _on_postgres_connect(timeout_ms: int, dbapi_connection, _record) -> None:
 def _on_begin(connection) -> None:
     read_only = has_request_context() and request.method in READ_ONLY_METHODS
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def autocommit_reads() -> None:
+    """before_request (PostgreSQL): a read-only request reads without BEGIN and ROLLBACK,
+    two round trips fewer. Nothing is lost: at READ COMMITTED every statement takes its own
+    snapshot inside a transaction too, and no GET route writes (tests/test_access.py)."""
+    from .extensions import db
+
+    if request.method in READ_ONLY_METHODS and request.endpoint not in (None, "static"):
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def configure_engine(engine: Engine, timeout_ms: int) -> None:

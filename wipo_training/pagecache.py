@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 
 import sqlalchemy as sa
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -37,11 +37,26 @@ class DataGeneration(db.Model):
     value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
-def current_generation() -> int:
+def generation_column():
+    """The generation as a column to add to a query the request makes anyway (sign-in)."""
     return (
-        db.session.execute(sa.select(DataGeneration.value).where(DataGeneration.id == 1)).scalar()
-        or 0
+        sa.select(DataGeneration.value)
+        .where(DataGeneration.id == 1)
+        .scalar_subquery()
+        .label("data_generation")
     )
+
+
+def remember_generation(value) -> None:
+    if has_request_context():
+        g.data_generation = value or 0
+
+
+def current_generation() -> int:
+    """The generation: read with the signed-in user when there is one, else by itself."""
+    if has_request_context() and "data_generation" in g:
+        return g.data_generation
+    return db.session.execute(sa.select(generation_column())).scalar() or 0
 
 
 # --- noticing changes -------------------------------------------------------------------------
@@ -112,8 +127,17 @@ class PageCache:
                 self._pages.popitem(last=False)
 
 
+def uncached(view):
+    """A view the cache leaves alone (e.g. one that reads nothing from the database)."""
+    view.page_cache = False
+    return view
+
+
 def _key():
     if request.method != "GET" or request.endpoint in (None, "static") or "_flashes" in session:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "page_cache", True) is False:
         return None
     # The session's CSRF secret is part of the key: a kept form carries a token of that
     # session only (a page that made a new one changed the session and was not kept).

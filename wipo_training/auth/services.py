@@ -119,13 +119,16 @@ def start_login_session(user: User, ip_address: str | None, user_agent: str | No
 
 def user_for_login_token(token: str) -> User | None:
     """The active user whose open session has this secret, or None."""
+    from ..pagecache import generation_column, remember_generation
+
     row = db.session.execute(
-        sa.select(LoginSession, User)
+        sa.select(LoginSession, User, generation_column())
         .join(User, LoginSession.user_id == User.id)
         .where(LoginSession.token_hash == hash_secret(token), LoginSession.revoked_at.is_(None))
     ).first()
     if row is None or not row.User.active:
         return None
+    remember_generation(row[2])  # read with the user: the page cache needs no query of its own
     row.User.login_token = token
     return row.User
 
