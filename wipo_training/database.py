@@ -52,10 +52,16 @@ def autocommit_reads() -> None:
     """before_request (PostgreSQL): a read-only request reads without BEGIN and ROLLBACK,
     two round trips fewer. Nothing is lost: at READ COMMITTED every statement takes its own
     snapshot inside a transaction too, and no GET route writes (tests/test_access.py)."""
+    from flask import current_app
+
     from .extensions import db
 
-    if request.method in READ_ONLY_METHODS and request.endpoint not in (None, "static"):
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    if request.method not in READ_ONLY_METHODS or request.endpoint in (None, "static"):
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "page_cache", True) is False:  # @uncached: reads nothing
+        return
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def configure_engine(engine: Engine, timeout_ms: int) -> None:

@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -117,15 +118,27 @@ def start_login_session(user: User, ip_address: str | None, user_agent: str | No
     return token
 
 
-def user_for_login_token(token: str) -> User | None:
-    """The active user whose open session has this secret, or None."""
-    from ..pagecache import generation_column, remember_generation
+@cache
+def _login_statement():
+    """Every request's first statement, built once (building it cost more than running it):
+    the session's user, and the data generation for the page cache."""
+    from ..pagecache import generation_column
 
-    row = db.session.execute(
+    return (
         sa.select(LoginSession, User, generation_column())
         .join(User, LoginSession.user_id == User.id)
-        .where(LoginSession.token_hash == hash_secret(token), LoginSession.revoked_at.is_(None))
-    ).first()
+        .where(
+            LoginSession.token_hash == sa.bindparam("token_hash"),
+            LoginSession.revoked_at.is_(None),
+        )
+    )
+
+
+def user_for_login_token(token: str) -> User | None:
+    """The active user whose open session has this secret, or None."""
+    from ..pagecache import remember_generation
+
+    row = db.session.execute(_login_statement(), {"token_hash": hash_secret(token)}).first()
     if row is None or not row.User.active:
         return None
     remember_generation(row[2])  # read with the user: the page cache needs no query of its own
