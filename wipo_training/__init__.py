@@ -7,6 +7,8 @@ from flask import Flask
 
 from config import Config, instance_secret_key
 
+from .sessions import SessionInterface
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -18,6 +20,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         template_folder=str(PROJECT_DIR / "templates"),
     )
     app.config.from_object(config_class)
+    app.session_interface = SessionInterface()
     app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))

@@ -265,3 +265,17 @@ def test_sign_in_and_out_are_audited(app, client, users):
             .all()
         )
     assert actions == ["user.login", "user.logout"]
+
+
+def test_an_active_session_is_kept_alive_once_a_minute(client, users, monkeypatch):
+    """The cookie is re-signed (the idle timeout slides) at most every REFRESH_AFTER_SECONDS,
+    not on every response."""
+    from wipo_training import sessions
+
+    monkeypatch.setattr(sessions, "REFRESH_AFTER_SECONDS", 1)
+    login(client, users["staff"])
+    client.get("/")  # shows the sign-in message: the session changed, the cookie is sent
+    assert "Set-Cookie" not in client.get("/").headers  # just signed: nothing to send
+    time.sleep(1.1)
+    assert "session=" in client.get("/").headers["Set-Cookie"]  # older: slid forward
+    assert "Set-Cookie" not in client.get("/").headers
