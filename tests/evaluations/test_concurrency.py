@@ -38,7 +38,8 @@ class Server:
 
     def kill(self) -> None:
         """kill -9 the master and its workers at once (they share a process group)."""
-        os.killpg(self.process.pid, signal.SIGKILL)
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
 
 

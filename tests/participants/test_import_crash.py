@@ -113,8 +113,8 @@ def test_kill_9_mid_import_leaves_nothing_half_done(app, users, database_url, tm
         # SQLite takes its write lock as the request starts: give the import time to be
         # writing rows (it takes several seconds); PostgreSQL's xid means rows are written.
         time.sleep(2.0 if database_url.startswith("sqlite") else 0.1)
-        server.kill()
     finally:
+        server.kill()  # also when the test fails before: never leave a server running
         request.join(timeout=60)
     assert statuses == [0]  # the request never got an answer
 

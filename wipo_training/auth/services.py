@@ -125,8 +125,8 @@ def _login_statement():
     from ..pagecache import generation_column
 
     return (
-        sa.select(LoginSession, User, generation_column())
-        .join(User, LoginSession.user_id == User.id)
+        sa.select(User, generation_column())
+        .join(LoginSession, LoginSession.user_id == User.id)
         .where(
             LoginSession.token_hash == sa.bindparam("token_hash"),
             LoginSession.revoked_at.is_(None),
@@ -141,7 +141,7 @@ def user_for_login_token(token: str) -> User | None:
     row = db.session.execute(_login_statement(), {"token_hash": hash_secret(token)}).first()
     if row is None or not row.User.active:
         return None
-    remember_generation(row[2])  # read with the user: the page cache needs no query of its own
+    remember_generation(row[1])  # read with the user: the page cache needs no query of its own
     row.User.login_token = token
     return row.User
 
