@@ -503,11 +503,15 @@ def delegates_text(delegation: Delegation) -> str:
     """The delegates as the form shows them (what parse_delegates reads)."""
     from ..participants.models import Person
 
+    ids = [d.person_id for d in delegation.delegates if d.person_id]
+    emails = dict(
+        db.session.execute(sa.select(Person.id, Person.email).where(Person.id.in_(ids))).all()
+        if ids
+        else []
+    )
     lines = []
     for delegate in delegation.delegates:
-        cells = [delegate.name, delegate.title]
-        if delegate.person_id:
-            cells.append(db.session.get(Person, delegate.person_id).email or "")
+        cells = [delegate.name, delegate.title, emails.get(delegate.person_id) or ""]
         lines.append("; ".join(cells).rstrip("; "))
     return "\n".join(lines)
 
