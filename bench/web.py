@@ -32,6 +32,9 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/wipo_bench"
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = 16
+# One browser: the sign-in, the warm-up and wrk send the same User-Agent (a session used from
+# another agent is marked not fresh by Flask-Login, which re-sends its cookie every time).
+USER_AGENT = "wipo-bench"
 
 SETUP = """
 import sqlalchemy as sa
@@ -98,6 +101,7 @@ def sign_in(base: str) -> str:
     """The session cookie of the demo coordinator."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(f"{base}/login").read().decode()  # noqa: S310 (loopback)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     form = {"csrf_token": token, "email": "coordinator@demo.test", "password": "wipo-demo-2013"}
@@ -115,6 +119,8 @@ def wrk(url: str, cookie: str) -> dict:
             "--latency",
             "-H",
             f"Cookie: {cookie}",
+            "-H",
+            f"User-Agent: {USER_AGENT}",
             url,
         ],
         check=True,
@@ -181,7 +187,9 @@ def serve_and_measure(env: dict, course_id: str, code: str) -> tuple[dict, list]
         for name, path in TARGETS.items():
             url = base + path.format(course=course_id, code=code)
             for _ in range(20):  # warm both workers
-                request = urllib.request.Request(url, headers={"Cookie": cookie})
+                request = urllib.request.Request(
+                    url, headers={"Cookie": cookie, "User-Agent": USER_AGENT}
+                )
                 urllib.request.urlopen(request).read()  # noqa: S310
             rows[name] = row = wrk(url, cookie)
             print(

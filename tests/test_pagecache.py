@@ -106,3 +106,34 @@ def test_a_message_is_shown_once(app, login_as, course_id):
     assert response.status_code == 302, response.get_data(as_text=True)
     assert "Course saved." in client.get(f"/courses/{course_id}").get_data(as_text=True)
     assert "Course saved." not in client.get(f"/courses/{course_id}").get_data(as_text=True)
+
+
+def test_a_kept_page_is_not_served_after_access_ends(app, login_as, users, course_id):
+    """The cache is asked before the user is loaded: whatever ends access (a revoked
+    session, a new role, a deactivated account) changes the generation, so the policy runs."""
+    from wipo_training.auth.models import User
+    from wipo_training.auth.services import revoke_all_sessions
+
+    def coordinator():
+        return db.session.execute(
+            sa.select(User).filter_by(email=users["coordinator"])
+        ).scalar_one()
+
+    url = f"/courses/{course_id}/edit"
+    client = login_as("coordinator")
+    client.get("/")  # the sign-in's message
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200  # kept
+    with app.app_context():
+        coordinator().role = "staff"
+        db.session.commit()
+    assert client.get(url).status_code == 403
+    with app.app_context():
+        coordinator().role = "coordinator"
+        db.session.commit()
+    assert client.get(url).status_code == 200
+    with app.app_context():
+        revoke_all_sessions(coordinator())
+        db.session.commit()
+    response = client.get(url)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -114,8 +114,8 @@ def register_request_hooks(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             app.before_request(autocommit_reads)  # first: before anything reads
+    app.before_request(serve_kept_page)  # kept only for whoever could see it (pagecache.py)
     app.before_request(enforce_access_policy)
-    app.before_request(serve_kept_page)  # after the policy: only to whoever may see it
     app.after_request(keep_page)  # runs after set_security_headers: kept with its headers
     app.after_request(set_security_headers)
 

@@ -10,8 +10,11 @@ all of them read the one generation, so a change made through any process is see
 
 Never kept: downloads, responses that set a cookie or change the session (a new CSRF token,
 a flashed message), anything but a 200, and requests whose session holds a message to show.
-The access policy runs before the cache is asked (it is a before_request of its own, after
-``enforce_access_policy``), so a kept page is only ever served to whoever may see it.
+A page is kept only after the access policy let its session (or token) see it, and the key
+holds that session's sign-in secret. So the cache is asked first, before the user is loaded
+and the policy runs: while the generation is the same, nothing the policy reads has changed
+(a sign-out, a revoked session or token, a new role, a deactivated account all increase it),
+and a kept page costs the session cookie and one read of the generation.
 """
 
 import threading
@@ -37,26 +40,17 @@ class DataGeneration(db.Model):
     value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
-def generation_column():
-    """The generation as a column to add to a query the request makes anyway (sign-in)."""
-    return (
-        sa.select(DataGeneration.value)
-        .where(DataGeneration.id == 1)
-        .scalar_subquery()
-        .label("data_generation")
-    )
-
-
-def remember_generation(value) -> None:
-    if has_request_context():
-        g.data_generation = value or 0
-
-
 def current_generation() -> int:
-    """The generation: read with the signed-in user when there is one, else by itself."""
+    """The generation, read once per request."""
     if has_request_context() and "data_generation" in g:
         return g.data_generation
-    return db.session.execute(sa.select(generation_column())).scalar() or 0
+    value = db.session.connection().exec_driver_sql(_READ).scalar() or 0
+    if has_request_context():
+        g.data_generation = value
+    return value
+
+
+_READ = "SELECT value FROM data_generation WHERE id = 1"
 
 
 # --- noticing changes -------------------------------------------------------------------------
@@ -146,7 +140,7 @@ def _key():
 
 
 def serve_kept_page():
-    """before_request (after the access policy): a kept page, if it is still good."""
+    """before_request (before the user is loaded): a kept page, if it is still good."""
     cache = current_app.extensions.get("page_cache")
     key = _key() if cache else None
     if key is None:

@@ -120,12 +120,9 @@ def start_login_session(user: User, ip_address: str | None, user_agent: str | No
 
 @cache
 def _login_statement():
-    """Every request's first statement, built once (building it cost more than running it):
-    the session's user, and the data generation for the page cache."""
-    from ..pagecache import generation_column
-
+    """The session's user: built once (building it cost more than running it)."""
     return (
-        sa.select(User, generation_column())
+        sa.select(User)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(
             LoginSession.token_hash == sa.bindparam("token_hash"),
@@ -136,14 +133,13 @@ def _login_statement():
 
 def user_for_login_token(token: str) -> User | None:
     """The active user whose open session has this secret, or None."""
-    from ..pagecache import remember_generation
-
-    row = db.session.execute(_login_statement(), {"token_hash": hash_secret(token)}).first()
-    if row is None or not row.User.active:
+    user = db.session.execute(
+        _login_statement(), {"token_hash": hash_secret(token)}
+    ).scalar_one_or_none()
+    if user is None or not user.active:
         return None
-    remember_generation(row[1])  # read with the user: the page cache needs no query of its own
-    row.User.login_token = token
-    return row.User
+    user.login_token = token
+    return user
 
 
 def end_login_session(user: User, token: str | None) -> None:
