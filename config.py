@@ -49,7 +49,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'wipo_training.sqlite'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Pooled connections are tested when they were idle, not on every request (database.py).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
     #: How long a request waits for a lock held by another writer (SQLite's busy timeout,
     #: PostgreSQL's lock_timeout); past it the request answers 503 with Retry-After.
     DATABASE_TIMEOUT_MS = int(os.environ.get("DATABASE_TIMEOUT_MS", "15000"))

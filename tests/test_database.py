@@ -2,6 +2,7 @@
 
 import multiprocessing
 
+import pytest
 import sqlalchemy as sa
 
 from tests.conftest import build_app
@@ -76,3 +77,26 @@ def test_foreign_keys_are_enforced(app_ctx):
         db.session.rollback()
     else:
         raise AssertionError("foreign key not enforced")
+
+
+def test_a_restarted_server_costs_no_request(app, login_as, database_url, monkeypatch):
+    """PostgreSQL: a pooled connection that sat idle is tested before use, so after the
+    server dropped it (a restart, a failover) the next request gets a new one, not a 500."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a SQLite file cannot go away under a connection")
+    from wipo_training import database
+
+    client = login_as("coordinator")
+    assert client.get("/courses/").status_code == 200  # the pool holds a connection now
+    admin = sa.create_engine(database_url)
+    with admin.connect() as connection:
+        dropped = connection.exec_driver_sql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).scalar()
+    admin.dispose()
+    assert dropped >= 1
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0)  # every checkout counts as idle
+    response = client.get("/courses/?page=1")
+    assert response.status_code == 200
+    assert "Courses" in response.get_data(as_text=True)

@@ -10,18 +10,25 @@ OPTIONS: no GET route changes anything) use a plain deferred ``BEGIN`` so that r
 queue behind each other; WAL lets them read while a writer works.
 
 PostgreSQL needs none of this; its read-only requests run without a transaction
-(``autocommit_reads``). A writer waits for another's lock at most ``DATABASE_TIMEOUT_MS``
-(SQLite's busy timeout, PostgreSQL's ``lock_timeout``); then the request answers 503 with
-Retry-After (errors.py).
+(``autocommit_reads``). A pooled PostgreSQL connection is tested before use only when it has
+been idle for ``PING_AFTER_IDLE_SECONDS`` (``pool_pre_ping`` tests it every time: one round
+trip more on every request, a third of a page served from the page cache). A connection used
+a moment ago is alive; one that sat in the pool may belong to a server that was restarted,
+and is replaced before the request sees it.
+
+A writer waits for another's lock at most ``DATABASE_TIMEOUT_MS`` (SQLite's busy timeout,
+PostgreSQL's ``lock_timeout``); then the request answers 503 with Retry-After (errors.py).
 """
 
+import time
 from functools import partial
 
 from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def _on_sqlite_connect(timeout_ms: int, dbapi_connection, _record) -> None:
@@ -41,6 +48,24 @@ def _on_postgres_connect(timeout_ms: int, dbapi_connection, _record) -> None:
     with dbapi_connection.cursor() as cursor:
         cursor.execute(f"SET lock_timeout = {int(timeout_ms)}")
     dbapi_connection.autocommit = autocommit
+
+
+def _on_checkin(_dbapi_connection, record) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dialect, dbapi_connection, record, _proxy) -> None:
+    """checkout: test a connection that sat in the pool; a dead one is replaced (the pool
+    connects again when this raises DisconnectionError)."""
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        alive = dialect.do_ping(dbapi_connection)
+    except dialect.loaded_dbapi.Error as error:
+        raise exc.DisconnectionError() from error
+    if not alive:
+        raise exc.DisconnectionError()
 
 
 def _on_begin(connection) -> None:
@@ -69,6 +94,9 @@ def configure_engine(engine: Engine, timeout_ms: int) -> None:
     and for SQLite the transactions described above."""
     if engine.dialect.name == "postgresql":
         event.listen(engine, "connect", partial(_on_postgres_connect, timeout_ms))
+    if engine.dialect.name != "sqlite":  # a SQLite file cannot go away under a connection
+        event.listen(engine, "checkin", _on_checkin)
+        event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
     if engine.dialect.name != "sqlite":
         return
     event.listen(engine, "connect", partial(_on_sqlite_connect, timeout_ms))
