@@ -538,10 +538,12 @@ def results(questionnaire: Questionnaire) -> Results:
         .select_from(Submission)
         .where(Submission.questionnaire_id == questionnaire.id)
     ).scalar_one()
-    answers_by_question: dict[int, list[Answer]] = {}
+    answers_by_question: dict[int, list] = {}  # rows, not objects: there are hundreds
     for answer in db.session.execute(
-        sa.select(Answer).join(Submission).where(Submission.questionnaire_id == questionnaire.id)
-    ).scalars():
+        sa.select(Answer.question_id, Answer.number, Answer.text, Answer.choices)
+        .join(Submission)
+        .where(Submission.questionnaire_id == questionnaire.id)
+    ):
         answers_by_question.setdefault(answer.question_id, []).append(answer)
     per_question = []
     for question in questionnaire.questions:
@@ -570,7 +572,7 @@ def results(questionnaire: Questionnaire) -> Results:
     return Results(
         questionnaire,
         submissions,
-        len(timetable_services.expected_enrolments(questionnaire.course)),
+        timetable_services.count_expected(questionnaire.course),
         per_question,
         _ranking(questionnaire, answers_by_question),
     )

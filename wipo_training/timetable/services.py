@@ -332,6 +332,15 @@ def expected_enrolments(course) -> list[Enrolment]:
     return protocol_order(load_enrolments([course.id], statuses=EXPECTED))
 
 
+def count_expected(course) -> int:
+    """How many participants are expected in the sessions (a count, nothing loaded)."""
+    return db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(Enrolment)
+        .where(Enrolment.course_id == course.id, Enrolment.status.in_(EXPECTED))
+    ).scalar_one()
+
+
 def attendance_for(course_session: CourseSession) -> dict[int, Attendance]:
     return {a.enrolment_id: a for a in course_session.attendance}
 
