@@ -22,6 +22,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from .database import refresh_statistics
 from .extensions import db
 from .pagecache import DataGeneration, current_generation
 
@@ -195,4 +196,5 @@ def restore(archive_path: Path) -> dict:
         execution_options={"data_generation": True},
     )
     db.session.commit()
+    refresh_statistics()  # pg_restore brings the rows back, not the planner's statistics
     return manifest

@@ -97,6 +97,7 @@ def demo(if_empty, scale):
             f"Demo data loaded ({len(created)} accounts created). Participant names are fictional."
         )
     if scale:
+        from .database import refresh_statistics
         from .demo_scale import history_loaded, load_history
 
         if history_loaded():
@@ -105,6 +106,7 @@ def demo(if_empty, scale):
             started = time.perf_counter()
             added = load_history(scale)
             db.session.commit()
+            refresh_statistics()
             counts = ", ".join(f"{number:,} {name}" for name, number in added.items())
             click.echo(
                 f"Synthetic history added in {time.perf_counter() - started:.1f} s: {counts}."

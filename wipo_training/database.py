@@ -89,6 +89,16 @@ def autocommit_reads() -> None:
     db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
+def refresh_statistics() -> None:
+    """ANALYZE: the planner's row counts, after a bulk load or a restore. Until autovacuum
+    gets to it, PostgreSQL plans with the old counts (after ``flask demo --scale`` the
+    evaluation results scanned all 150,000 answers: 27 ms where an index takes 0.8)."""
+    from .extensions import db
+
+    db.session.connection().exec_driver_sql("ANALYZE")
+    db.session.commit()
+
+
 def configure_engine(engine: Engine, timeout_ms: int) -> None:
     """How long a statement waits for another writer's lock (then the request answers 503),
     and for SQLite the transactions described above."""
