@@ -41,12 +41,21 @@ def _render(chart) -> bytes:
     return _SCRIPT.sub(b"", chart.render())
 
 
-def bar_chart(title: str, items: list[tuple[str, float]], series: str = "Participants") -> bytes:
-    """A horizontal bar chart of (label, value), in the order given."""
+def bar_chart(
+    title: str,
+    items: list[tuple[str, float]],
+    series: str = "Participants",
+    scale: tuple[float, float] | None = None,
+) -> bytes:
+    """A horizontal bar chart of (label, value), in the order given; ``scale`` fixes the
+    axis (ratings: 0 to 5, so a 4.9 does not run past the last tick)."""
     height = 120 + 28 * max(len(items), 1)
     chart = _config(
         pygal.HorizontalBar(style=STYLE, width=800, height=height, print_values=True), title
     )
+    if scale:
+        chart.range = scale
+        chart.y_labels = list(range(int(scale[0]), int(scale[1]) + 1))
     chart.x_labels = [label for label, _count in reversed(items)]
     chart.add(series, [count for _label, count in reversed(items)])
     return _render(chart)

@@ -1,6 +1,7 @@
 """Submitting once, anonymously; drafts; bad answers; results; the pages and the API."""
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -262,6 +263,11 @@ def test_results_page_export_and_api(app, users, login_as):
         .json
     )
     assert api["submissions"] == 3 and api["ranking"][0]["mean"] == 4.0
+    # The ranking chart's axis is the rating scale, 0 to 5, whatever the highest mean.
+    svg = client.get("/courses/1/evaluation/ranking.svg").get_data(as_text=True)
+    axis = svg[svg.index('class="axis x') :]
+    ticks = re.findall(r"<text[^>]*>([^<]*)</text>", axis)
+    assert [t for t in ticks if t.isdigit()][:6] == ["0", "1", "2", "3", "4", "5"]
 
 
 def test_api_submission_201_409_422(app, users):

@@ -19,7 +19,7 @@ from ..timetable import services as timetable_services
 from ..timeutil import utcnow
 from . import bp, services
 from .forms import ActionForm, CopyQuestionsForm, QuestionForm, SettingsForm
-from .models import Question, QuestionKind
+from .models import RATING_MAX, Question, QuestionKind
 
 EDITORS = ("admin", "coordinator")
 READERS = ("admin", "coordinator", "staff")
@@ -326,7 +326,9 @@ def ranking_chart(course_id: int):
     result = services.results(_questionnaire_or_404(course))
     items = [] if result.hidden else [(r.title, r.mean) for r in result.ranking]
     return charts.svg_response(
-        charts.bar_chart(f"Sessions by mean rating (1–5), {course.code}", items)
+        charts.bar_chart(
+            f"Sessions by mean rating (1–5), {course.code}", items, scale=(0, RATING_MAX)
+        )
     )
 
 

@@ -18,7 +18,14 @@ from ..courses.models import Course, CourseStatus, Fund
 from ..documents.models import Certificate, CertificateStatus
 from ..documents.pdf import render_pdf
 from ..evaluations import services as evaluation_services
-from ..evaluations.models import Answer, Question, QuestionKind, Questionnaire, Submission
+from ..evaluations.models import (
+    RATING_MAX,
+    Answer,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    Submission,
+)
 from ..extensions import db
 from ..participants import services as participant_services
 from ..participants.models import Enrolment, EnrolmentStatus
@@ -193,6 +200,7 @@ def course_report(course: Course, with_charts: bool = True) -> CourseReport:
                 "Sessions by mean rating (1–5)",
                 [(r.title, r.mean) for r in results.ranking],
                 series="Mean rating",
+                scale=(0, RATING_MAX),
             )
         )
     return report
