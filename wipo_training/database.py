@@ -77,14 +77,12 @@ def autocommit_reads() -> None:
     """before_request (PostgreSQL): a read-only request reads without BEGIN and ROLLBACK,
     two round trips fewer. Nothing is lost: at READ COMMITTED every statement takes its own
     snapshot inside a transaction too, and no GET route writes (tests/test_access.py)."""
-    from flask import current_app
-
     from .extensions import db
+    from .pagecache import is_uncached
 
     if request.method not in READ_ONLY_METHODS or request.endpoint in (None, "static"):
         return
-    view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "page_cache", True) is False:  # @uncached: reads nothing
+    if is_uncached(request.endpoint):  # reads nothing
         return
     db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
@@ -102,12 +100,11 @@ def refresh_statistics() -> None:
 def configure_engine(engine: Engine, timeout_ms: int) -> None:
     """How long a statement waits for another writer's lock (then the request answers 503),
     and for SQLite the transactions described above."""
-    if engine.dialect.name == "postgresql":
-        event.listen(engine, "connect", partial(_on_postgres_connect, timeout_ms))
     if engine.dialect.name != "sqlite":  # a SQLite file cannot go away under a connection
         event.listen(engine, "checkin", _on_checkin)
         event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
-    if engine.dialect.name != "sqlite":
+        if engine.dialect.name == "postgresql":
+            event.listen(engine, "connect", partial(_on_postgres_connect, timeout_ms))
         return
     event.listen(engine, "connect", partial(_on_sqlite_connect, timeout_ms))
     event.listen(engine, "begin", _on_begin)

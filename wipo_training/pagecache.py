@@ -40,6 +40,9 @@ class DataGeneration(db.Model):
     value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
+_READ = "SELECT value FROM data_generation WHERE id = 1"
+
+
 def current_generation() -> int:
     """The generation, read once per request."""
     if has_request_context() and "data_generation" in g:
@@ -48,9 +51,6 @@ def current_generation() -> int:
     if has_request_context():
         g.data_generation = value
     return value
-
-
-_READ = "SELECT value FROM data_generation WHERE id = 1"
 
 
 # --- noticing changes -------------------------------------------------------------------------
@@ -73,23 +73,18 @@ def _executed(state):
 @event.listens_for(Session, "before_commit")
 def _bump_generation(session):
     session.flush()  # what is pending counts too
-    if session.info.pop("data_changed", False):
-        bump(session)
+    if session.info.pop("data_changed", False):  # every kept page is stale
+        session.execute(
+            sa.update(DataGeneration)
+            .where(DataGeneration.id == 1)
+            .values(value=DataGeneration.value + 1),
+            execution_options={"data_generation": True},
+        )
 
 
 @event.listens_for(Session, "after_rollback")
 def _rolled_back(session):
     session.info.pop("data_changed", None)
-
-
-def bump(session=None) -> None:
-    """Increase the generation (in ``session``'s transaction): every kept page is stale."""
-    (session or db.session).execute(
-        sa.update(DataGeneration)
-        .where(DataGeneration.id == 1)
-        .values(value=DataGeneration.value + 1),
-        execution_options={"data_generation": True},
-    )
 
 
 # --- keeping pages ----------------------------------------------------------------------------
@@ -127,11 +122,14 @@ def uncached(view):
     return view
 
 
+def is_uncached(endpoint: str) -> bool:
+    return getattr(current_app.view_functions.get(endpoint), "page_cache", True) is False
+
+
 def _key():
     if request.method != "GET" or request.endpoint in (None, "static") or "_flashes" in session:
         return None
-    view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "page_cache", True) is False:
+    if is_uncached(request.endpoint):
         return None
     # The session's CSRF secret is part of the key: a kept form carries a token of that
     # session only (a page that made a new one changed the session and was not kept).
