@@ -4,9 +4,11 @@ TEST_DATABASE_URL is set), clients, users of every role, sign-in helpers."""
 import os
 import re
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+import webtest
 from flask_migrate import upgrade
 
 from config import TestConfig
@@ -168,6 +170,93 @@ def login_as(client, users):
         return client
 
     return _login
+
+
+# --- pages and forms as a browser sees them (WebTest) ------------------------------------
+
+
+@pytest.fixture
+def web(app):
+    """The app seen through WebTest: cookies kept, forms submitted as the page renders them."""
+    return webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+
+
+def forms_of(page) -> list[webtest.forms.Form]:
+    """Every form of ``page``, in document order."""
+    return [form for key, form in page.forms.items() if isinstance(key, int)]
+
+
+def _buttons(form):
+    return [
+        tag
+        for tag in form.html.find_all(["button", "input"])
+        if tag.name == "button" and tag.get("type", "submit") == "submit"
+        or tag.name == "input" and tag.get("type") == "submit"
+    ]
+
+
+def _button_text(tag) -> str:
+    return " ".join((tag.get_text() if tag.name == "button" else tag.get("value", "")).split())
+
+
+def find_form(page, button: str | None = None, action: str | None = None):
+    """The one form of ``page`` that posts to ``action`` (a path) and has a submit button
+    whose text contains ``button``. Fails when none or several match."""
+    here = page.request.path
+    found = []
+    for form in forms_of(page):
+        if action is not None and urlsplit(form.action or here).path != action:
+            continue
+        if button is not None and not any(button in _button_text(b) for b in _buttons(form)):
+            continue
+        found.append(form)
+    assert len(found) == 1, (
+        f"{len(found)} forms on {here} with button {button!r} and action {action!r}: "
+        f"{[(f.action, [_button_text(b) for b in _buttons(f)]) for f in forms_of(page)]}"
+    )
+    return found[0]
+
+
+def press(form, button: str | None = None, **fields):
+    """Fill ``fields`` as a person would, then click the submit button whose text contains
+    ``button`` (the form's only or first button when not given); the response is followed
+    no further."""
+    for name, value in fields.items():
+        if isinstance(value, tuple) and value and value[0] == "upload":
+            form[name] = webtest.Upload(*value[1:])
+        else:
+            form[name] = value
+    buttons = _buttons(form)
+    if button is not None:
+        buttons = [b for b in buttons if button in _button_text(b)]
+        assert buttons, f"no button {button!r} in the form posting to {form.action}"
+    if not buttons or not buttons[0].get("name"):
+        return form.submit(expect_errors=True)
+    tag = buttons[0]
+    same_name = [b for b in _buttons(form) if b.get("name") == tag.get("name")]
+    return form.submit(tag["name"], index=same_name.index(tag), expect_errors=True)
+
+
+def submit(page, button: str | None = None, action: str | None = None, **fields):
+    """Find the form with ``button`` on ``page``, fill ``fields`` and click the button."""
+    return press(find_form(page, button, action), button, **fields)
+
+
+def web_sign_in(web, email, password=PASSWORD):
+    """Sign in through the page's form, as a person does."""
+    return submit(web.get("/login"), "Sign in", email=email, password=password)
+
+
+@pytest.fixture
+def web_as(web, users):
+    """Sign the WebTest browser in with a role: ``web_as("coordinator")``."""
+
+    def _sign_in(role):
+        response = web_sign_in(web, users[role])
+        assert response.status_int == 302, response.text
+        return web
+
+    return _sign_in
 
 
 # --- factories --------------------------------------------------------------------------

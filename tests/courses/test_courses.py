@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import csrf_token, make_course, make_person
+from tests.conftest import csrf_token, make_course, make_person, submit
 from wipo_training.courses import services
 from wipo_training.courses.models import Course, Fund
 from wipo_training.extensions import db
@@ -119,37 +119,57 @@ def test_checklist_names_what_is_missing(app_ctx):
     assert "Every nomination decided (1 open)" in [i.label for i in items if not i.done]
 
 
-def course_form(client, **changes):
-    data = {
-        "csrf_token": csrf_token(client, "/courses/new"),
-        "fund_id": "1",
-        "title": "Training Course on Patent Examination",
-        "code": "pat-2027",
-        "organisers": "JPO, WIPO",
-        "venue": "APIC",
-        "city": "Tokyo",
-        "country_code": "JP",
-        "start_date": "2027-06-07",
-        "end_date": "2027-06-18",
-        "time_zone": "Asia/Tokyo",
-        "capacity": "20",
-        "min_attendance_pct": "80",
-        "evaluation_required": "y",
-    }
-    data.update(changes)
-    return data
+COURSE_VALUES = {
+    "title": "Training Course on Patent Examination",
+    "code": "pat-2027",
+    "organisers": "JPO, WIPO",
+    "venue": "APIC",
+    "city": "Tokyo",
+    "start_date": "2027-06-07",
+    "end_date": "2027-06-18",
+    "capacity": "20",
+}
 
 
-def test_coordinator_creates_and_edits_a_course(app, login_as):
-    client = login_as("coordinator")
-    response = client.post("/courses/new", data=course_form(client))
-    assert response.status_code == 302
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+def test_coordinator_creates_and_edits_a_course(app, web_as):
+    web = web_as("coordinator")
+    response = submit(web.get("/courses/new"), "Save", **COURSE_VALUES)
+    assert response.status_int == 302
+    page = response.follow().text
     assert "PAT-2027" in page and "7–18 June 2027" in page and "Seat quotas per country set" in page
-    response = client.post("/courses/new", data=course_form(client, code="PAT-2027"))
-    assert "The code PAT-2027 is used by another course." in response.get_data(as_text=True)
+    response = submit(web.get("/courses/new"), "Save", **{**COURSE_VALUES, "code": "PAT-2027"})
+    assert "The code PAT-2027 is used by another course." in response.text
+    response = submit(web.get("/courses/1/edit"), "Save", venue="APIC, Tokyo")
+    assert response.status_int == 302
+    assert "APIC, Tokyo" in response.follow().text
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(Course)).scalar() == 1
+
+
+def test_status_buttons_move_the_course_through_its_life(app, web_as):
+    """Each status button, pressed as rendered, changes the status (it once sent an empty
+    ``status`` before the button's own, and nothing changed)."""
+    with app.app_context():
+        course = make_course(start_date=date(2013, 12, 2), end_date=date(2013, 12, 13))
+        services.set_quotas(None, course, {"VN": 2})
+        db.session.commit()
+    web = web_as("coordinator")
+    for button, label in [
+        ("nominations open", "Nominations open"),
+        ("confirmed", "Confirmed"),
+        ("running", "Running"),
+        ("completed", "Completed"),
+    ]:
+        response = submit(web.get("/courses/1"), f"Mark as {button}")
+        assert response.status_int == 302
+        assert f"Status: {label}" in response.follow().text
+    with app.app_context():
+        other = make_course(code="ENF-2014", start_date=date(2014, 12, 1),
+                            end_date=date(2014, 12, 12), nomination_deadline=None)
+        db.session.commit()
+        other_id = other.id
+    submit(web.get(f"/courses/{other_id}"), "Cancel the course")
+    assert "Status: Cancelled" in web.get(f"/courses/{other_id}").text
 
 
 def test_course_list_filters_and_trainee_scope(app, login_as, users):
