@@ -212,3 +212,60 @@ def test_admin_pages_are_for_admins_only(app):
     assert admin_rules
     for rule in admin_rules:
         assert policy_for(rule.endpoint, app) == frozenset({"admin"}), rule.rule
+
+
+#: Routes that answer with a file, not a page (no forms to read).
+DOWNLOADS = (".pdf", ".xlsx", ".csv", ".zip", ".ics", ".svg", ".png", ".json", ">")
+
+
+def duplicated_fields(form) -> list[str]:
+    """Names a form sends more than once where one value is expected: a name on two controls
+    that are always sent (hidden, text, select, textarea ...), or on one of those and a submit
+    button. Radio groups, checkbox lists and same-named submit buttons (only the pressed one is
+    sent) are what several controls with one name are for."""
+    always, buttons = {}, {}
+    for tag in form.find_all(["input", "select", "textarea", "button"]):
+        name = tag.get("name")
+        if not name or tag.has_attr("disabled"):
+            continue
+        kind = tag.get("type", "submit" if tag.name == "button" else "text").lower()
+        if tag.name in ("select", "textarea"):
+            kind = tag.name
+        if kind in ("radio", "checkbox", "reset", "button", "image"):
+            continue
+        target = buttons if kind == "submit" else always
+        target[name] = target.get(name, 0) + 1
+    return sorted(
+        name for name, count in always.items() if count > 1 or name in buttons
+    )
+
+
+class TestForms:
+    @pytest.fixture
+    def app_overrides(self):
+        return {"RATELIMIT_ENABLED": False}
+
+    @pytest.mark.parametrize("role", ROLES + ["anonymous"])
+    def test_no_form_renders_a_field_twice(self, app, users, url_values, role):
+        """Every form on every page the access matrix reaches, for every role: a field rendered
+        twice sends two values, and the server reads the first (an empty hidden one, once)."""
+        from bs4 import BeautifulSoup
+
+        values, _ = url_values
+        client = app.test_client()
+        if role != "anonymous":
+            assert login(client, users[role]).status_code == 302
+        forms_seen, problems = 0, []
+        for rule in rules(app):
+            if "GET" not in rule.methods or rule.rule.endswith(DOWNLOADS):
+                continue
+            url = rule.build({name: values[name] for name in rule.arguments})[1]
+            response = client.get(url)
+            if response.status_code != 200 or response.mimetype != "text/html":
+                continue
+            for form in BeautifulSoup(response.get_data(as_text=True), "html.parser")("form"):
+                forms_seen += 1
+                if duplicated := duplicated_fields(form):
+                    problems.append(f"{url} form → {form.get('action')}: {duplicated}")
+        assert forms_seen >= {"anonymous": 2, "trainee": 10}.get(role, 20)
+        assert problems == []
