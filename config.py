@@ -78,7 +78,13 @@ class Config:
     #: Off only to measure throughput (bench/web.py): one client at 1,000 requests a second
     #: is exactly what the throttle is there to stop.
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", default=True)
+    #: Failed sign-ins to one account from one address (the limit a person meets).
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 5 minutes")
+    #: Failed sign-ins to one account from all addresses (guessing spread over many machines);
+    #: higher, so that a stranger cannot lock someone out with five tries.
+    LOGIN_ACCOUNT_FAILURE_LIMIT = os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "20 per hour")
+    #: Failed sign-ins from one address to any account: a classroom shares one address.
+    LOGIN_ADDRESS_FAILURE_LIMIT = os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "50 per 5 minutes")
 
     # JSON API (flask-smorest)
     API_TITLE = "wipo_training API"

@@ -32,12 +32,21 @@ def load_user_from_bearer(req):
     return user
 
 
-def _login_failure_limit() -> str:
-    return current_app.config["LOGIN_FAILURE_LIMIT"]
+def _login_email() -> str:
+    return request.form.get("email", "").strip().lower()
 
 
-def _login_email_key() -> str:
-    return "email:" + request.form.get("email", "").strip().lower()
+def _account_key() -> str:
+    return "account:" + _login_email()
+
+
+def _account_address_key() -> str:
+    # The address first: it holds no space, so two different pairs never make the same key.
+    return f"account-address:{get_remote_address()} {_login_email()}"
+
+
+def _config_value(name: str):
+    return lambda: current_app.config[name]
 
 
 def _login_failed(_response) -> bool:
@@ -53,16 +62,28 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+# A classroom shares one address: one person's typos must not lock the others out, so the
+# tight limit is per account and address, the account alone (guessing from many addresses) and
+# the address alone (trying many accounts) have limits of their own, much higher.
 @limiter.limit(
-    _login_failure_limit,
-    key_func=_login_email_key,
+    _config_value("LOGIN_FAILURE_LIMIT"),
+    key_func=_account_address_key,
     methods=["POST"],
     deduct_when=_login_failed,
-    scope="login-email",
+    scope="login-account-address",
     error_message="Too many failed sign-ins for this account. Wait a few minutes and try again.",
 )
 @limiter.limit(
-    _login_failure_limit,
+    _config_value("LOGIN_ACCOUNT_FAILURE_LIMIT"),
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-account",
+    error_message="Too many failed sign-ins for this account. Wait a while and try again, "
+    "or ask for a new password.",
+)
+@limiter.limit(
+    _config_value("LOGIN_ADDRESS_FAILURE_LIMIT"),
     key_func=get_remote_address,
     methods=["POST"],
     deduct_when=_login_failed,
