@@ -77,3 +77,97 @@ def screenshot(page):
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return _take
+
+
+# --- for the button journeys (test_buttons_*.py) ------------------------------------------
+
+
+class PageWatch:
+    """What else happens on a page while a journey runs: the app's confirmations (data-confirm,
+    answered with ``accept``), any other dialog (an alert means script ran that should not
+    have) and every answer of the server with a 5xx status."""
+
+    def __init__(self, page):
+        self.accept = True
+        self.confirmations: list[str] = []
+        self.alerts: list[str] = []
+        self.server_errors: list[str] = []
+        page.on("dialog", self._dialog)
+        page.on("response", self._response)
+
+    def _dialog(self, dialog):
+        if dialog.type == "confirm":
+            self.confirmations.append(dialog.message)
+            if self.accept:
+                dialog.accept()
+            else:
+                dialog.dismiss()
+        else:
+            self.alerts.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+    def _response(self, response):
+        if response.status >= 500:
+            self.server_errors.append(f"{response.status} {response.request.method} {response.url}")
+
+    def check(self):
+        assert self.alerts == [], "a dialog the app never asks for opened"
+        assert self.server_errors == [], "the server failed"
+
+
+@pytest.fixture
+def watch(page):
+    """The PageWatch of ``page``: confirmations accepted unless ``watch.accept = False``."""
+    watcher = PageWatch(page)
+    yield watcher
+    watcher.check()
+
+
+@pytest.fixture
+def screenshot_of():
+    """Save a full-page screenshot of any page (a second user's) under tests/screenshots/."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def _take(some_page, name: str):
+        some_page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return _take
+
+
+@pytest.fixture
+def signed_in_page(browser, live_server):
+    """Another browser window, with its own cookies, signed in as ``email``: the second role of
+    a journey (``signed_in_page("trainee@demo.test")``). Its PageWatch is ``page.watch``."""
+    from tests.browser.test_sign_in_journey import sign_in
+
+    opened = []
+
+    def _open(email: str):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        other = context.new_page()
+        other.watch = PageWatch(other)
+        opened.append(context)
+        sign_in(other, live_server, email)
+        return other
+
+    yield _open
+    for context in opened:
+        watcher = context.pages[0].watch if context.pages else None
+        context.close()
+        if watcher is not None:
+            watcher.check()
+
+
+@pytest.fixture
+def open_course():
+    """Open a course's page as a user finds it: Courses, filtered by the code, its title."""
+    from playwright.sync_api import expect
+
+    def _open(some_page, code: str):
+        some_page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
+        some_page.get_by_label("Title, code or city").fill(code)
+        some_page.get_by_role("button", name="Filter").click()
+        some_page.get_by_role("row").filter(has_text=code).get_by_role("link").click()
+        expect(some_page.get_by_text(code).first).to_be_visible()
+
+    return _open
