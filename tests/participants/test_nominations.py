@@ -2,8 +2,9 @@
 
 import pytest
 import sqlalchemy as sa
+import webtest
 
-from tests.conftest import csrf_token, login, make_course, make_person
+from tests.conftest import login, make_course, make_person, submit
 from wipo_training.auth import services as auth_services
 from wipo_training.auth.models import User
 from wipo_training.courses import services as course_services
@@ -83,123 +84,146 @@ def test_confirming_creates_a_trainee_account_with_a_single_use_invitation(app):
         ).scalar_one()
         assert user.role == "trainee" and user.person_id == person.id
         assert user.password_hash is None
-    client = app.test_client()
-    page = client.get(f"/invitation/{token}").get_data(as_text=True)
-    assert "Choose a password for" in page
-    response = client.post(
-        f"/invitation/{token}",
-        data={
-            "csrf_token": csrf_token(client, f"/invitation/{token}"),
-            "new_password": "my own password",
-            "confirm_password": "my own password",
-        },
+    web = webtest.TestApp(app)
+    page = web.get(f"/invitation/{token}")
+    assert "Choose a password for" in page.text
+    response = submit(
+        page,
+        action=f"/invitation/{token}",
+        new_password="my own password",
+        confirm_password="my own password",
     )
-    assert response.status_code == 302
-    assert "ENF-2013" in client.get("/courses/").get_data(as_text=True)
+    assert response.status_int == 302
+    assert "ENF-2013" in web.get("/courses/").text
     again = app.test_client().get(f"/invitation/{token}")
     assert again.status_code == 410 and "used already" in again.get_data(as_text=True)
     assert login(app.test_client(), "lan@noip.example", "my own password").status_code == 302
 
 
-def test_nomination_form_offers_to_reuse_a_known_person(app, login_as):
+KNOWN_PERSON = dict(
+    family_name="Chan",
+    given_name="Sokha",
+    country_code="KH",
+    email="sokha@moc.example",
+    organisation="Ministry of Commerce",
+    position="Deputy Chief",
+)
+NOMINEE = {
+    "family_name": "Chan",
+    "given_name": "Sokha",
+    "country_code": "KH",
+    "organisation_kind": "ip_office",
+    "position": "Chief of Bureau",
+}
+
+
+def people_and_enrolments(app):
+    with app.app_context():
+        return (
+            db.session.execute(sa.select(sa.func.count()).select_from(Person)).scalar(),
+            db.session.execute(sa.select(sa.func.count()).select_from(Enrolment)).scalar(),
+        )
+
+
+def test_nominating_a_known_person_asks_and_yes_uses_the_record(app, web_as):
+    """ "Yes, use this record", pressed on the page as rendered, nominates the person on record
+    (an empty hidden ``person_choice`` once came before the button's own and the question
+    was asked again, for ever)."""
     with app.app_context():
         make_course()
-        make_person(
-            family_name="Chan",
-            given_name="Sokha",
-            country_code="KH",
-            email="sokha@moc.example",
-            organisation="Ministry of Commerce",
-        )
+        make_person(**KNOWN_PERSON)
         db.session.commit()
-    client = login_as("coordinator")
-    form = {
-        "csrf_token": csrf_token(client, "/courses/1/participants/new"),
-        "family_name": "Chan",
-        "given_name": "Sokha",
-        "country_code": "KH",
-        "organisation_kind": "ip_office",
-        "position": "Chief of Bureau",
-    }
-    page = client.post("/courses/1/participants/new", data=form).get_data(as_text=True)
-    assert "Is this the same person?" in page
+    web = web_as("coordinator")
+    question = submit(web.get("/courses/1/participants/new"), "Nominate", **NOMINEE)
+    assert question.status_int == 200 and "Is this the same person?" in question.text
+    assert "Ministry of Commerce" in question.text and people_and_enrolments(app) == (1, 0)
+    response = submit(question, "Yes, use this record")
+    assert response.status_int == 302, response.text
+    assert "Sokha Chan nominated." in response.follow().text
+    assert people_and_enrolments(app) == (1, 1)
     with app.app_context():
-        assert db.session.execute(sa.select(sa.func.count()).select_from(Enrolment)).scalar() == 0
-    response = client.post(
-        "/courses/1/participants/new", data={**form, "person_choice": "person:1"}
-    )
-    assert response.status_code == 302
-    with app.app_context():
-        assert db.session.execute(sa.select(sa.func.count()).select_from(Person)).scalar() == 1
         assert db.session.get(Person, 1).position == "Chief of Bureau"
-    page = client.get("/people/1").get_data(as_text=True)
+    page = web.get("/people/1").text
     assert "ENF-2013" in page and "Chief of Bureau" in page
 
 
-def test_quota_message_on_the_form_and_override(app, login_as):
+def test_nominating_a_known_person_asks_and_no_creates_a_new_person(app, web_as):
+    """ "No, create a new person" creates a second person of the same name, and the record on
+    file keeps its own organisation and position."""
+    with app.app_context():
+        make_course()
+        make_person(**KNOWN_PERSON)
+        db.session.commit()
+    web = web_as("coordinator")
+    question = submit(web.get("/courses/1/participants/new"), "Nominate", **NOMINEE)
+    assert "Is this the same person?" in question.text
+    response = submit(question, "No, create a new person")
+    assert response.status_int == 302, response.text
+    assert people_and_enrolments(app) == (2, 1)
+    with app.app_context():
+        known, new = db.session.execute(sa.select(Person).order_by(Person.id)).scalars()
+        assert (known.position, known.organisation.name) == ("Deputy Chief", "Ministry of Commerce")
+        assert (new.family_name, new.position, new.email) == ("Chan", "Chief of Bureau", None)
+        assert [e.person_id for e in new.enrolments] == [new.id]
+
+
+def test_quota_message_on_the_form_and_override(app, web_as):
     with app.app_context():
         course = make_course()
         course_services.set_quotas(None, course, {"KH": 1})
         services.nominate(None, course, make_person(family_name="Keo", country_code="KH"))
         db.session.commit()
-    client = login_as("coordinator")
-    form = {
-        "csrf_token": csrf_token(client, "/courses/1/participants/new"),
-        "family_name": "Chan",
-        "given_name": "Sokha",
-        "country_code": "KH",
-        "organisation_kind": "other",
-        "person_choice": "new",
-    }
-    page = client.post("/courses/1/participants/new", data=form).get_data(as_text=True)
-    assert "Cambodia has 1 seats and 1 are taken" in page
-    response = client.post(
-        "/courses/1/participants/new", data={**form, "override_reason": "Replacement speaker"}
+    web = web_as("coordinator")
+    page = submit(
+        web.get("/courses/1/participants/new"),
+        "Nominate",
+        family_name="Chan",
+        given_name="Sokha",
+        country_code="KH",
     )
-    assert response.status_code == 302
+    assert "Cambodia has 1 seats and 1 are taken" in page.text
+    response = submit(page, "Nominate", override_reason="Replacement speaker")
+    assert response.status_int == 302
+    assert people_and_enrolments(app) == (2, 2)
 
 
-def test_status_buttons_and_the_enrolment_history_page(app, login_as):
+def test_status_buttons_and_the_enrolment_history_page(app, web_as):
     with app.app_context():
         course = make_course()
         services.nominate(None, course, make_person())
         db.session.commit()
-    client = login_as("coordinator")
-    token = csrf_token(client, "/courses/1/participants")
-    assert (
-        client.post(
-            "/enrolments/1/status", data={"csrf_token": token, "status": "accepted"}
-        ).status_code
-        == 302
-    )
-    bad = client.post(
-        "/enrolments/1/status",
-        data={"csrf_token": token, "status": "completed"},
-        follow_redirects=True,
-    )
-    assert "An accepted participant cannot become completed." in bad.get_data(as_text=True)
-    page = client.get("/enrolments/1").get_data(as_text=True)
+    web = web_as("coordinator")
+    stale = web.get("/enrolments/1")
+    response = submit(web.get("/courses/1/participants"), "Accept")
+    assert response.status_int == 302
+    assert "Thi Lan Nguyen: accepted." in response.follow().text
+    # The same button again on a page loaded before: refused, with the reason.
+    refused = submit(stale, "Mark as accepted", reason="Second try").follow()
+    assert "An accepted participant cannot become accepted." in refused.text
+    page = web.get("/enrolments/1").text
     assert "nominated → accepted" in page and "coordinator@example.test" in page
+    response = submit(web.get("/enrolments/1"), "Mark as withdrawn", reason="Visa <refused>")
+    assert response.status_int == 302
+    page = web.get("/enrolments/1").text
+    assert "accepted → withdrawn" in page and "Visa &lt;refused&gt;" in page
 
 
-def test_a_person_record_can_be_corrected(app, login_as):
+def test_a_person_record_can_be_corrected(app, web_as):
     with app.app_context():
         make_person(family_name="Nguyen", given_name="Van A", email="a@noip.example")
         make_person(family_name="Tran", given_name="B", email="b@noip.example")
         db.session.commit()
-    client = login_as("coordinator")
-    form = {
-        "csrf_token": csrf_token(client, "/people/1/edit"),
+    web = web_as("coordinator")
+    changes = {
         "family_name": "Nguyễn",
         "given_name": "Văn An",
-        "country_code": "VN",
         "organisation_kind": "ip_office",
         "organisation": "NOIP",
         "email": "b@noip.example",
     }
-    page = client.post("/people/1/edit", data=form).get_data(as_text=True)
-    assert "b@noip.example already belongs to another person." in page
-    response = client.post("/people/1/edit", data={**form, "email": "an@noip.example"})
-    assert response.status_code == 302
-    page = client.get("/people/1").get_data(as_text=True)
+    page = submit(web.get("/people/1/edit"), "Save", **changes)
+    assert "b@noip.example already belongs to another person." in page.text
+    response = submit(page, "Save", email="an@noip.example")
+    assert response.status_int == 302
+    page = web.get("/people/1").text
     assert "Văn An Nguyễn" in page and "an@noip.example" in page and "NOIP" in page
