@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import csrf_token, make_course, make_person, submit
+from tests.conftest import find_form, login, make_course, make_person, make_session, submit
 from wipo_training.courses import services
 from wipo_training.courses.models import Course, Fund
 from wipo_training.extensions import db
@@ -196,8 +196,8 @@ def test_course_list_filters_and_trainee_scope(app, login_as, users):
     assert "ENF-2013" not in page
     assert "ENF-2013" in client.get("/courses/?q=enforcement").get_data(as_text=True)
     assert "No course matches" in client.get("/courses/?status=running").get_data(as_text=True)
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
-    trainee = login_as("trainee")
+    trainee = app.test_client()
+    login(trainee, users["trainee"])
     page = trainee.get("/courses/").get_data(as_text=True)
     assert "ENF-2013" in page and "LDC-2016" not in page
     assert trainee.get("/courses/2").status_code == 404
@@ -205,20 +205,11 @@ def test_course_list_filters_and_trainee_scope(app, login_as, users):
     assert trainee.get("/api/v1/courses/2").status_code == 404
 
 
-def test_admin_edits_a_fund(login_as):
-    client = login_as("admin")
-    response = client.post(
-        "/funds/1/edit",
-        data={
-            "csrf_token": csrf_token(client, "/funds/1/edit"),
-            "name": "WIPO Japan Funds-in-Trust",
-            "short_name": "FIT/Japan (ESCAP)",
-            "since_year": "1987",
-            "description": "Edited.",
-        },
-    )
-    assert response.status_code == 302
-    assert "Edited." in client.get("/funds/").get_data(as_text=True)
+def test_admin_edits_a_fund(web_as):
+    web = web_as("admin")
+    response = submit(web.get("/funds/1/edit"), "Save", description="Edited.")
+    assert response.status_int == 302
+    assert "Edited." in web.get("/funds/").text
 
 
 def test_api_create_patch_and_conflict(app, users):
@@ -275,3 +266,122 @@ def test_api_create_patch_and_conflict(app, users):
     )
     assert forbidden.status_code == 403
     assert client.get("/api/v1/funds", headers=headers).json[0]["code"] == "FIT-JP"
+
+
+def test_the_course_form_shows_every_problem_at_once(app, web_as):
+    """One submit names every problem, long text included (never cut silently), and saves
+    nothing; what was typed stays in the form."""
+    with app.app_context():
+        make_course()
+        db.session.commit()
+    web = web_as("coordinator")
+    page = web.get("/courses/new")
+    assert "maxlength" not in page.text and " required" not in page.text
+    response = submit(
+        page,
+        "Save",
+        **{
+            **COURSE_VALUES,
+            "title": "T" * 301,
+            "code": "enf-2013",
+            "end_date": "2027-06-01",
+            "time_zone": "Tokyo",
+            "capacity": "0",
+            "nomination_deadline": "2027-07-01",
+        },
+    )
+    assert response.status_int == 200
+    text = response.text
+    for message in [
+        "cannot be longer than 300 characters",
+        "The code ENF-2013 is used by another course.",
+        "The course cannot end before it starts.",
+        "“Tokyo” is not a time zone name",
+        "Number must be between 1 and 1000",
+        "The nomination deadline must be before the course starts.",
+        "6 problems to fix",
+    ]:
+        assert message in text, message
+    assert "T" * 301 in text
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Course)).scalar() == 1
+
+
+def test_time_zone_is_chosen_from_the_iana_list(web_as):
+    page = web_as("coordinator").get("/courses/new")
+    assert 'list="time-zones"' in page.text
+    assert '<option value="Africa/Nairobi">' in page.text
+    assert '<option value="Asia/Tokyo">' in page.text
+
+
+def test_capacity_cannot_fall_below_the_confirmed_participants(app, web_as):
+    with app.app_context():
+        course = make_course()
+        for family in ("Nguyen", "Tran", "Le"):
+            enrolment = participant_services.nominate(None, course, make_person(family_name=family))
+            for status in ("accepted", "confirmed"):
+                participant_services.change_enrolment_status(None, enrolment, status)
+        db.session.commit()
+    web = web_as("coordinator")
+    response = submit(web.get("/courses/1/edit"), "Save", capacity="2")
+    assert "3 participants are confirmed: the capacity cannot be less." in response.text
+    assert submit(web.get("/courses/1/edit"), "Save", capacity="3").status_int == 302
+
+
+def test_a_course_not_yet_held_cannot_run_or_complete(app, web_as):
+    with app.app_context():
+        course = make_course(
+            code="ENF-2028", start_date=date(2028, 12, 4), end_date=date(2028, 12, 15),
+            nomination_deadline=None,
+        )
+        services.change_course_status(None, course, "nominations_open")
+        services.change_course_status(None, course, "confirmed")
+        with pytest.raises(services.CourseError, match="can be marked running from that day"):
+            services.change_course_status(None, course, "running")
+        db.session.commit()
+    page = web_as("coordinator").get("/courses/1")
+    assert "The course starts on 4 December 2028: it can be marked running from that day." in (
+        page.text
+    )
+    assert "Mark as running" not in page.text
+    assert "Cancel the course" in page.text
+
+
+def test_shrinking_the_dates_names_the_sessions_left_outside(app, web_as):
+    with app.app_context():
+        course = make_course()
+        make_session(course, day=date(2013, 12, 13), title="Closing ceremony")
+        db.session.commit()
+    web = web_as("coordinator")
+    response = submit(web.get("/courses/1/edit"), "Save", end_date="2013-12-12")
+    assert response.status_int == 200
+    assert "1 session would fall outside the new dates: Closing ceremony (13 Dec 2013)" in (
+        response.text
+    )
+    with app.app_context():
+        assert db.session.get(Course, 1).end_date == date(2013, 12, 13)
+
+
+def test_next_edition_proposes_a_free_code(app, web_as):
+    with app.app_context():
+        course = make_course()
+        services.copy_as_next_edition(None, course, date(2014, 12, 1), "ENF-2014")
+        db.session.commit()
+    web = web_as("coordinator")
+    page = web.get("/courses/1/copy")
+    assert find_form(page, "Create the next edition")["code"].value == "ENF-2014-2"
+    response = submit(page, "Create the next edition")
+    assert response.status_int == 302
+    assert "ENF-2014-2 created from ENF-2013." in response.follow().text
+
+
+def test_every_bad_quota_line_is_named_at_once(app, web_as):
+    with app.app_context():
+        make_course()
+        db.session.commit()
+    web = web_as("coordinator")
+    response = submit(
+        web.get("/courses/1/quotas"), "Save quotas", quotas="Narnia: 2\nVN: two\nThailand 3"
+    )
+    for line in ("Line 1: “Narnia”", "Line 2: “two” is not a number", "Line 3: write"):
+        assert line in response.text, line

@@ -41,11 +41,12 @@ class CourseForm(FlaskForm):
         "Time zone",
         default="Asia/Tokyo",
         validators=[DataRequired(), Length(max=64)],
-        description="An IANA name, e.g. Asia/Tokyo.",
+        description="Type to search, e.g. Tokyo, Nairobi, Bangkok.",
+        render_kw={"list": "time-zones", "autocomplete": "off"},
     )
     objectives = TextAreaField("Objectives")
     target_audience = TextAreaField("Target audience")
-    capacity = IntegerField("Capacity (places)", validators=[DataRequired(), NumberRange(1, 1000)])
+    capacity = IntegerField("Capacity (places)", validators=[InputRequired(), NumberRange(1, 1000)])
     nomination_deadline = DateField("Nomination deadline", validators=[Optional()])
     country_report_deadline = DateField(
         "Country reports due",
@@ -67,14 +68,16 @@ class CourseForm(FlaskForm):
     submit = SubmitField("Save")
 
     def course_values(self) -> dict:
-        """The fields the course services take."""
+        """The fields the course services take, leaving out those the form refused."""
         from .services import COURSE_FIELDS
 
-        values = {name: getattr(self, name).data for name in COURSE_FIELDS}
-        if values["edition_year"] is None:
+        fields = [getattr(self, name) for name in COURSE_FIELDS]
+        values = {field.name: field.data for field in fields if not field.errors}
+        if values.get("edition_year") is None and values.get("start_date"):
             values["edition_year"] = values["start_date"].year
         for name in ("organisers", "venue", "city", "objectives", "target_audience"):
-            values[name] = (values[name] or "").strip()
+            if name in values:
+                values[name] = (values[name] or "").strip()
         return values
 
 

@@ -1,5 +1,7 @@
 """Course pages: list, detail, create, edit, quotas, status, next edition; funds."""
 
+from zoneinfo import available_timezones
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -36,8 +38,21 @@ def _course_form(course: Course | None = None) -> CourseForm:
 
 
 def _apply_error(form, exc: services.CourseError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    (field.errors if field is not None else form.form_errors).append(str(exc))
+    """Show each problem of ``exc`` beside its field (or above the form)."""
+    for name, message in exc.problems:
+        field = getattr(form, name, None) if name else None
+        (field.errors if field is not None else form.form_errors).append(message)
+
+
+def _validate_course_form(form: CourseForm, course: Course | None = None) -> bool:
+    """The form's own checks and the course rules together, so every problem shows at once."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    _clean, problems = services.course_problems(form.course_values(), course)
+    if problems:
+        _apply_error(form, services.CourseError.of(problems))
+    return valid and not problems
 
 
 @bp.route("/courses/")
@@ -69,7 +84,7 @@ def course_list():
 def create_course():
     """Create a draft course."""
     form = _course_form()
-    if form.validate_on_submit():
+    if _validate_course_form(form):
         try:
             course = services.create_course(current_user, **form.course_values())
         except services.CourseError as exc:
@@ -78,7 +93,9 @@ def create_course():
             db.session.commit()
             flash(f"Course {course.code} created as a draft. Set the seat quotas next.", "success")
             return redirect(url_for("courses.course_detail", course_id=course.id))
-    return render_template("courses/form.html", form=form, course=None)
+    return render_template(
+        "courses/form.html", form=form, course=None, time_zones=sorted(available_timezones())
+    )
 
 
 @bp.route("/courses/<int:course_id>")
@@ -98,6 +115,7 @@ def course_detail(course_id: int):
         next_status=next_status,
         checklist=checklist,
         transitions=COURSE_TRANSITIONS[CourseStatus(course.status)],
+        not_yet=services.not_yet(course),
         status_form=StatusForm(),
         can_edit=current_user.role in EDITORS,
         course_days=course_days(course),
@@ -119,7 +137,7 @@ def edit_course(course_id: int):
     form = _course_form(course)
     if request.method == "GET":
         form.version.data = course.version
-    if form.validate_on_submit():
+    if _validate_course_form(form, course):
         try:
             services.update_course(
                 current_user, course, int(form.version.data or 0), **form.course_values()
@@ -131,7 +149,9 @@ def edit_course(course_id: int):
             db.session.commit()
             flash("Course saved.", "success")
             return redirect(url_for("courses.course_detail", course_id=course.id))
-    return render_template("courses/form.html", form=form, course=course)
+    return render_template(
+        "courses/form.html", form=form, course=course, time_zones=sorted(available_timezones())
+    )
 
 
 @bp.route("/courses/<int:course_id>/quotas", methods=["GET", "POST"])
@@ -149,7 +169,7 @@ def edit_quotas(course_id: int):
             )
         except services.CourseError as exc:
             db.session.rollback()
-            form.quotas.errors.append(str(exc))
+            form.quotas.errors.extend(message for _field, message in exc.problems)
         else:
             db.session.commit()
             flash("Seat quotas saved.", "success")
@@ -185,7 +205,7 @@ def copy_course(course_id: int):
     if request.method == "GET":
         start = services.suggested_next_start(course)
         form.start_date.data = start
-        form.code.data = course.code.replace(str(course.edition_year), str(start.year))
+        form.code.data = services.suggested_code(course, start)
     if form.validate_on_submit():
         try:
             new_course = services.copy_as_next_edition(

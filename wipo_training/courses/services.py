@@ -4,10 +4,11 @@ Services take plain values, add and flush, and record an audit entry; the caller
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from zoneinfo import available_timezones
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
+from blinker import Namespace
 
 from ..audit import record_audit
 from ..countries import CountryError, eligible, get_country
@@ -17,11 +18,18 @@ from .models import COURSE_TRANSITIONS, Course, CourseQuota, CourseStatus, Fund
 
 
 class CourseError(ValueError):
-    """Input the rules refuse; ``field`` names the form field it belongs to."""
+    """Input the rules refuse; ``field`` names the form field it belongs to. ``problems``
+    holds every (field, message) found, so a form shows them all at once."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, problems=None):
         super().__init__(message)
         self.field = field
+        self.problems: list[tuple[str | None, str]] = problems or [(field, message)]
+
+    @classmethod
+    def of(cls, problems: list[tuple[str | None, str]]) -> "CourseError":
+        """One error carrying several problems (the first names the field)."""
+        return cls(" ".join(message for _field, message in problems), problems[0][0], problems)
 
 
 class ConflictError(CourseError):
@@ -52,59 +60,112 @@ COURSE_FIELDS = (
 )
 
 
-def _validate(values: dict, course: Course | None = None) -> dict:
-    """Check and normalise course fields; raise CourseError naming the field."""
+def course_problems(values: dict, course: Course | None = None) -> tuple[dict, list]:
+    """Check and normalise course fields: the clean values and every problem found, as
+    (field, message). A field missing from ``values`` keeps the course's value."""
     clean = dict(values)
+    problems: list[tuple[str | None, str]] = []
+
+    def current(name):
+        return clean.get(name, getattr(course, name) if course else None)
+
     for name in ("title", "code"):
         if name in clean:
             clean[name] = (clean[name] or "").strip()
             if not clean[name]:
-                raise CourseError(f"The {name} is required.", name)
-    if "code" in clean:
+                problems.append((name, f"The {name} is required."))
+    if clean.get("code"):
         clean["code"] = clean["code"].upper()
         taken = db.session.execute(
             sa.select(Course.id).where(Course.code == clean["code"])
         ).scalar_one_or_none()
         if taken is not None and (course is None or taken != course.id):
-            raise CourseError(f"The code {clean['code']} is used by another course.", "code")
+            problems.append(("code", f"The code {clean['code']} is used by another course."))
     if "fund_id" in clean and db.session.get(Fund, clean["fund_id"]) is None:
-        raise CourseError("Choose a fund.", "fund_id")
+        problems.append(("fund_id", "Choose a fund."))
     if "country_code" in clean:
         try:
             clean["country_code"] = get_country(clean["country_code"]).code
         except CountryError as exc:
-            raise CourseError(str(exc), "country_code") from exc
+            problems.append(("country_code", str(exc)))
     if "time_zone" in clean and clean["time_zone"] not in available_timezones():
-        raise CourseError(
-            f"“{clean['time_zone']}” is not a time zone name such as Asia/Tokyo.", "time_zone"
+        problems.append(
+            ("time_zone", f"“{clean['time_zone']}” is not a time zone name such as Asia/Tokyo.")
         )
-    start = clean.get("start_date", course.start_date if course else None)
-    end = clean.get("end_date", course.end_date if course else None)
+    start, end = current("start_date"), current("end_date")
     if start is None or end is None:
-        raise CourseError("The start and end dates are required.", "start_date")
-    if end < start:
-        raise CourseError("The course cannot end before it starts.", "end_date")
-    deadline = clean.get("nomination_deadline", course.nomination_deadline if course else None)
-    if deadline is not None and deadline > start:
-        raise CourseError(
-            "The nomination deadline must be before the course starts.", "nomination_deadline"
+        if "start_date" in clean or "end_date" in clean:
+            problems.append(("start_date", "The start and end dates are required."))
+    elif end < start:
+        problems.append(("end_date", "The course cannot end before it starts."))
+    deadline = current("nomination_deadline")
+    if deadline is not None and start is not None and deadline > start:
+        problems.append(
+            ("nomination_deadline", "The nomination deadline must be before the course starts.")
         )
-    report_due = clean.get(
-        "country_report_deadline", course.country_report_deadline if course else None
-    )
-    if report_due is not None and report_due > end:
-        raise CourseError(
-            "Country reports must be due before the course ends.", "country_report_deadline"
+    report_due = current("country_report_deadline")
+    if report_due is not None and end is not None and report_due > end:
+        problems.append(
+            ("country_report_deadline", "Country reports must be due before the course ends.")
         )
-    if "capacity" in clean and (clean["capacity"] is None or clean["capacity"] < 1):
-        raise CourseError("The capacity must be at least 1.", "capacity")
+    if "capacity" in clean:
+        if clean["capacity"] is None or clean["capacity"] < 1:
+            problems.append(("capacity", "The capacity must be at least 1."))
+        elif course is not None and clean["capacity"] < (confirmed := confirmed_count(course)):
+            problems.append(
+                (
+                    "capacity",
+                    f"{confirmed} participants are confirmed: the capacity cannot be less.",
+                )
+            )
     if "min_attendance_pct" in clean and not 0 <= (clean["min_attendance_pct"] or 0) <= 100:
-        raise CourseError(
-            "The minimum attendance is a percentage from 0 to 100.", "min_attendance_pct"
+        problems.append(
+            ("min_attendance_pct", "The minimum attendance is a percentage from 0 to 100.")
         )
     if "edition_year" in clean and not 1987 <= (clean["edition_year"] or 0) <= 2100:
-        raise CourseError("The edition year must be between 1987 and 2100.", "edition_year")
+        problems.append(("edition_year", "The edition year must be between 1987 and 2100."))
+    moved = course is not None and (start, end) != (course.start_date, course.end_date)
+    if moved and start is not None and end is not None and start <= end:
+        problems.extend(("start_date", message) for message in dates_refused(course, start, end))
+    return clean, problems
+
+
+def _validate(values: dict, course: Course | None = None) -> dict:
+    """The clean values, or CourseError with every problem."""
+    clean, problems = course_problems(values, course)
+    if problems:
+        raise CourseError.of(problems)
     return clean
+
+
+#: Sent before a course's dates change, with ``start`` and ``end``: a receiver in a package
+#: that builds on courses (the timetable) returns messages naming what the change would leave
+#: outside the dates. Courses cannot import the timetable, so it tells them.
+course_dates_changing = Namespace().signal("course-dates-changing")
+
+
+def dates_refused(course: Course, start: date, end: date) -> list[str]:
+    """What the packages built on courses say against moving ``course`` to these dates."""
+    return [
+        message
+        for _receiver, messages in course_dates_changing.send(course, start=start, end=end)
+        for message in messages or []
+    ]
+
+
+def confirmed_count(course: Course) -> int:
+    """Participants who confirmed (or completed) the course."""
+    return db.session.execute(
+        sa.select(sa.func.count()).where(
+            Enrolment.course_id == course.id,
+            Enrolment.status.in_([EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED]),
+        )
+    ).scalar_one()
+
+
+def course_today(course: Course) -> date:
+    """Today's date where the course is held."""
+    return datetime.now(ZoneInfo(course.time_zone)).date()
 
 
 def create_course(actor, **values) -> Course:
@@ -273,14 +334,36 @@ def next_step_checklist(
         return CourseStatus.RUNNING, [
             CheckItem("Confirmed participants", counts.get(EnrolmentStatus.CONFIRMED, 0) > 0),
             CheckItem(
-                f"The course starts ({course.start_date})", date.today() >= course.start_date
+                f"The course starts ({course.start_date})",
+                course_today(course) >= course.start_date,
             ),
         ]
     if status == CourseStatus.RUNNING:
         return CourseStatus.COMPLETED, [
-            CheckItem(f"The course has ended ({course.end_date})", date.today() > course.end_date),
+            CheckItem(
+                f"The last day has come ({course.end_date})",
+                course_today(course) >= course.end_date,
+            ),
         ]
     return None, []
+
+
+def not_yet(course: Course) -> dict[CourseStatus, str]:
+    """Statuses the calendar does not allow yet, with the reason: a course runs from its first
+    day and is completed from its last, where it is held."""
+    today = course_today(course)
+    reasons = {}
+    if today < course.start_date:
+        reasons[CourseStatus.RUNNING] = (
+            f"The course starts on {course.start_date:%-d %B %Y}: it can be marked running "
+            "from that day."
+        )
+    if today < course.end_date:
+        reasons[CourseStatus.COMPLETED] = (
+            f"The course ends on {course.end_date:%-d %B %Y}: it can be marked completed from "
+            "that day."
+        )
+    return reasons
 
 
 def change_course_status(actor, course: Course, new_status: str) -> Course:
@@ -297,6 +380,8 @@ def change_course_status(actor, course: Course, new_status: str) -> Course:
             f"(allowed: {allowed}).",
             "status",
         )
+    if reason := not_yet(course).get(target):
+        raise CourseError(reason, "status")
     course.status = target
     db.session.flush()
     record_audit(actor, "course.status", course, **{"from": current.value, "to": target.value})
@@ -326,6 +411,24 @@ def copy_as_next_edition(actor, course: Course, start_date: date, code: str) -> 
     db.session.flush()
     record_audit(actor, "course.copy", new_course, source=course.code)
     return new_course
+
+
+def suggested_code(course: Course, start: date) -> str:
+    """The code of the next edition: the year replaced, and a suffix when that code is taken
+    (ENF-2014 exists: ENF-2014-2)."""
+    base = course.code.replace(str(course.edition_year), str(start.year))
+    if base == course.code:
+        base = f"{course.code}-{start.year}"
+    taken = set(
+        db.session.execute(
+            sa.select(Course.code).where(Course.code.startswith(base, autoescape=True))
+        ).scalars()
+    )
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
 
 
 def suggested_next_start(course: Course) -> date:
@@ -393,29 +496,31 @@ def can_see_course(user, course: Course) -> bool:
 
 
 def parse_quota_lines(text: str) -> dict[str, int]:
-    """'Viet Nam: 6' per line into {'VN': 6}; CourseError naming the line otherwise."""
+    """'Viet Nam: 6' per line into {'VN': 6}; CourseError naming every bad line otherwise."""
     from ..countries import find_country
 
     quotas: dict[str, int] = {}
+    problems = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         name, sep, seats = line.rpartition(":")
         if not sep:
-            raise CourseError(
-                f"Line {number}: write “country: seats”, e.g. “Viet Nam: 6”.", "quotas"
-            )
+            problems.append(f"Line {number}: write “country: seats”, e.g. “Viet Nam: 6”.")
+            continue
         try:
             country = find_country(name)
         except CountryError as exc:
-            raise CourseError(f"Line {number}: {exc}", "quotas") from exc
+            problems.append(f"Line {number}: {exc}")
+            continue
         if not seats.strip().isdigit():
-            raise CourseError(
-                f"Line {number}: “{seats.strip()}” is not a number of seats.", "quotas"
-            )
-        if country.code in quotas:
-            raise CourseError(f"Line {number}: {country.name} is listed twice.", "quotas")
-        quotas[country.code] = int(seats)
+            problems.append(f"Line {number}: “{seats.strip()}” is not a number of seats.")
+        elif country.code in quotas:
+            problems.append(f"Line {number}: {country.name} is listed twice.")
+        else:
+            quotas[country.code] = int(seats)
+    if problems:
+        raise CourseError.of([("quotas", message) for message in problems])
     return quotas
 
 

@@ -14,8 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..audit import record_audit
+from ..courses.services import course_dates_changing
 from ..extensions import db
 from ..participants.models import Enrolment, EnrolmentStatus
+from ..timeutil import utcnow
 from ..uploads import UnsafeArchiveError, check_zip
 from .models import (
     ATTENDED,
@@ -27,6 +29,7 @@ from .models import (
     Lecturer,
     Presentation,
     SessionKind,
+    SessionLecturer,
 )
 
 #: People expected in the room: accepted, confirmed or completed (not merely nominated).
@@ -157,7 +160,7 @@ def session_warnings(course, starts_at, ends_at, room, lecturer_ids, exclude_id=
     others = (
         db.session.execute(
             _overlapping(starts_at, ends_at, exclude_id).options(
-                selectinload(CourseSession.lecturers), selectinload(CourseSession.course)
+                selectinload(CourseSession.lecturer_links), selectinload(CourseSession.course)
             )
         )
         .scalars()
@@ -195,7 +198,11 @@ def save_session(
     starts_at, ends_at = to_utc(course, data.day, data.start), to_utc(course, data.day, data.end)
     if ends_at <= starts_at:
         raise TimetableError("The session must end after it starts.", "end")
-    lecturers = [get_or_create_lecturer(*entry) for entry in data.lecturers]
+    lecturers = []
+    for entry in data.lecturers:
+        lecturer = get_or_create_lecturer(*entry)
+        if lecturer not in lecturers:  # the same person entered twice speaks once
+            lecturers.append(lecturer)
     warnings = session_warnings(
         course,
         starts_at,
@@ -218,7 +225,7 @@ def save_session(
     course_session.evaluable = (
         kind in EVALUABLE_BY_DEFAULT if data.evaluable is None else data.evaluable
     )
-    course_session.lecturers = lecturers
+    set_lecturers(course_session, lecturers)
     for name in (
         "host_organisation",
         "address",
@@ -243,6 +250,18 @@ def save_session(
     return course_session
 
 
+def set_lecturers(course_session: CourseSession, lecturers: list[Lecturer]) -> None:
+    """Make ``lecturers`` the session's, in this order; links that stay are kept (their
+    rows updated, not deleted and inserted again)."""
+    existing = {link.lecturer_id: link for link in course_session.lecturer_links}
+    links = []
+    for position, lecturer in enumerate(lecturers):
+        link = existing.get(lecturer.id) or SessionLecturer(lecturer=lecturer)
+        link.position = position
+        links.append(link)
+    course_session.lecturer_links = links
+
+
 def delete_session(actor, course_session: CourseSession) -> None:
     """Remove a session with its attendance and presentations."""
     record_audit(
@@ -262,7 +281,7 @@ def course_sessions(course) -> list[CourseSession]:
         db.session.execute(
             sa.select(CourseSession)
             .where(CourseSession.course_id == course.id)
-            .options(selectinload(CourseSession.lecturers))
+            .options(selectinload(CourseSession.lecturer_links))
             .order_by(CourseSession.starts_at)
         ).scalars()
     )
@@ -345,8 +364,26 @@ def attendance_for(course_session: CourseSession) -> dict[int, Attendance]:
     return {a.enrolment_id: a for a in course_session.attendance}
 
 
-def record_attendance(actor, course_session: CourseSession, marks: dict[int, tuple[str, str]]):
-    """Set attendance for the given enrolments: {enrolment_id: (status, note)}."""
+def not_started_message(course_session: CourseSession) -> str:
+    """Why attendance cannot be marked yet, with the session's local start."""
+    course = course_session.course
+    start = to_local(course, course_session.starts_at)
+    return (
+        f"“{course_session.title}” starts on {start:%A %d %B %Y at %H:%M} ({course.time_zone}): "
+        "attendance can be marked once it has started."
+    )
+
+
+def record_attendance(
+    actor,
+    course_session: CourseSession,
+    marks: dict[int, tuple[str, str]],
+    now: datetime | None = None,
+):
+    """Set attendance for the given enrolments: {enrolment_id: (status, note)}. Only for a
+    session that has started at ``now`` (default: the present moment)."""
+    if not course_session.has_started(now or utcnow()):
+        raise TimetableError(not_started_message(course_session), "attendance")
     expected = {e.id for e in expected_enrolments(course_session.course)}
     unknown = set(marks) - expected
     if unknown:
@@ -523,4 +560,30 @@ def report_overview(course) -> list[dict]:
     return [
         {"enrolment": e, "report": reports.get(e.id), "presentation": presentations.get(e.id)}
         for e in enrolments
+    ]
+
+
+@course_dates_changing.connect
+def sessions_outside_new_dates(course, start: date, end: date) -> list[str]:
+    """A course's dates may not move away from its sessions: name those that would fall
+    outside (courses ask through the signal; they cannot import the timetable)."""
+    zone = ZoneInfo(course.time_zone)
+    outside = [
+        course_session
+        for course_session in db.session.execute(
+            sa.select(CourseSession)
+            .where(CourseSession.course_id == course.id)
+            .order_by(CourseSession.starts_at)
+        ).scalars()
+        if not start <= course_session.starts_at.astimezone(zone).date() <= end
+    ]
+    if not outside:
+        return []
+    named = "; ".join(
+        f"{s.title} ({s.starts_at.astimezone(zone):%-d %b %Y})" for s in outside[:10]
+    )
+    more = f" and {len(outside) - 10} more" if len(outside) > 10 else ""
+    return [
+        f"{len(outside)} session{'s' if len(outside) != 1 else ''} would fall outside the new "
+        f"dates: {named}{more}. Move or delete them in the timetable first."
     ]
