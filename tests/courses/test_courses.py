@@ -385,3 +385,17 @@ def test_every_bad_quota_line_is_named_at_once(app, web_as):
     )
     for line in ("Line 1: “Narnia”", "Line 2: “two” is not a number", "Line 3: write"):
         assert line in response.text, line
+
+
+def test_course_pages_are_tabs(app, web_as):
+    """The course's pages are a tab list naming the current page, not a dotted list."""
+    with app.app_context():
+        make_course()
+        db.session.commit()
+    page = web_as("staff").get("/courses/1")
+    nav = page.html.find("nav", attrs={"aria-label": "ENF-2013 pages"})
+    tabs = [a.get_text() for a in nav.find_all("a")]
+    assert tabs[:4] == ["Overview", "Participants", "By country", "Timetable"]
+    assert nav.find("a", attrs={"aria-current": "page"}).get_text() == "Overview"
+    for link in nav.find_all("a"):
+        assert page.goto(link["href"]).status_int == 200
