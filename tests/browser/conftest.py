@@ -135,27 +135,28 @@ def screenshot_of():
 
 
 @pytest.fixture
-def signed_in_page(browser, live_server):
-    """Another browser window, with its own cookies, signed in as ``email``: the second role of
-    a journey (``signed_in_page("trainee@demo.test")``). Its PageWatch is ``page.watch``."""
+def other_page(browser, live_server):
+    """Another browser window with its own cookies, signed in as ``email`` when one is given:
+    the second person of a journey (``other_page("trainee@demo.test")``). Its PageWatch is
+    ``.watch`` and is checked at the end like the main page's."""
     from tests.browser.test_sign_in_journey import sign_in
 
     opened = []
 
-    def _open(email: str):
+    def _open(email: str | None = None):
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         other = context.new_page()
         other.watch = PageWatch(other)
-        opened.append(context)
-        sign_in(other, live_server, email)
+        opened.append(other)
+        if email:
+            sign_in(other, live_server, email)
         return other
 
     yield _open
-    for context in opened:
-        watcher = context.pages[0].watch if context.pages else None
-        context.close()
-        if watcher is not None:
-            watcher.check()
+    for other in opened:
+        other.context.close()
+    for other in opened:
+        other.watch.check()
 
 
 @pytest.fixture
