@@ -1,18 +1,29 @@
 """Sessions, clash warnings, copying a timetable, attendance and the visitor list."""
 
 import io
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
-from tests.conftest import csrf_token, make_course, make_person, make_session
+from tests.conftest import (
+    find_form,
+    forms_of,
+    make_course,
+    make_person,
+    make_session,
+    press,
+    submit,
+)
+from tests.test_api import create_token
 from wipo_training.courses import services as course_services
 from wipo_training.extensions import db
 from wipo_training.participants import services as participant_services
 from wipo_training.timetable import services
-from wipo_training.timetable.models import CourseSession
+from wipo_training.timetable.models import Attendance, CourseSession
+from wipo_training.timeutil import utcnow
 
 LECTURER = [("Mr", "Hiroshi Sato", "Tokyo Customs")]
 
@@ -173,63 +184,175 @@ def test_attendance_rates_leave_excused_absences_out(course):
         services.record_attendance(None, morning, {first.id: ("asleep", "")})
 
 
-def test_marking_page_everyone_present_by_default(app, login_as):
+def test_marking_page_everyone_present_by_default(app, web_as):
     with app.app_context():
         course = make_course()
         enrolments = enrolled(course)
         make_session(course)
         db.session.commit()
         ids = [e.id for e in enrolments]
-    client = login_as("coordinator")
-    page = client.get("/sessions/1/attendance").get_data(as_text=True)
-    assert page.count('<option value="present" selected>') == 3
-    response = client.post(
-        "/sessions/1/attendance",
-        data={
-            "csrf_token": csrf_token(client, "/sessions/1/attendance"),
-            f"status-{ids[1]}": "late",
-            f"note-{ids[1]}": "Train delay",
-        },
-        follow_redirects=True,
+    web = web_as("coordinator")
+    page = web.get("/sessions/1/attendance")
+    assert page.text.count('<option value="present" selected>') == 3
+    response = submit(
+        page,
+        "Save attendance",
+        **{f"status-{ids[1]}": "late", f"note-{ids[1]}": "Train delay <script>alert(1)</script>"},
     )
-    assert "Attendance saved: 2 present, 1 exceptions." in response.get_data(as_text=True)
-    summary = client.get("/courses/1/attendance").get_data(as_text=True)
-    assert "100.0%" in summary
-    page = client.get("/sessions/1/attendance").get_data(as_text=True)
-    assert '<option value="late" selected>' in page and "Train delay" in page
+    assert response.status_int == 302
+    assert "Attendance saved: 2 present, 1 exceptions." in response.follow().text
+    assert "100.0%" in web.get("/courses/1/attendance").text
+    page = web.get("/sessions/1/attendance")
+    assert '<option value="late" selected>' in page.text
+    assert "Train delay &lt;script&gt;" in page.text and "<script>alert(1)" not in page.text
 
 
-def test_session_form_shows_warnings_then_saves_anyway(app, login_as):
+def test_session_form_shows_warnings_then_saves_anyway(app, web_as):
     with app.app_context():
         course = make_course()
         make_session(course, room="Room 1")
         db.session.commit()
-    client = login_as("coordinator")
-    form = {
-        "csrf_token": csrf_token(client, "/courses/1/sessions/new"),
-        "kind": "lecture",
-        "title": "Criminal Enforcement",
-        "day": "2013-12-02",
-        "start": "10:00",
-        "end": "11:00",
-        "room": "room 1",
-        "lecturers": "Mr Kenji Ito; National Police Agency",
-    }
-    page = client.post("/courses/1/sessions/new", data=form).get_data(as_text=True)
-    assert "Check before saving:" in page and "Room 1 is also booked" in page
+    web = web_as("coordinator")
+    page = submit(
+        web.get("/courses/1/sessions/new"),
+        "Save",
+        title="Criminal Enforcement",
+        start="10:00",
+        end="11:00",
+        room="room 1",
+        lecturers="Mr Kenji Ito; National Police Agency",
+    )
+    assert "Check before saving:" in page.text and "Room 1 is also booked" in page.text
     with app.app_context():
         assert (
             db.session.execute(sa.select(sa.func.count()).select_from(CourseSession)).scalar() == 1
         )
-    response = client.post("/courses/1/sessions/new", data={**form, "accept_warnings": "yes"})
-    assert response.status_code == 302
-    timetable = client.get("/courses/1/timetable").get_data(as_text=True)
+    response = submit(page, "Save anyway")
+    assert response.status_int == 302
+    timetable = web.get("/courses/1/timetable").text
     assert (
         "Criminal Enforcement" in timetable and "Mr Kenji Ito (National Police Agency)" in timetable
     )
-    assert "Criminal Enforcement" in client.get("/courses/1/timetable?view=list").get_data(
-        as_text=True
+    assert "Criminal Enforcement" in web.get("/courses/1/timetable?view=list").text
+
+
+def test_lecturers_keep_the_order_entered(app, web_as, users):
+    """Pages, the API, the calendar and the course report list a session's lecturers in the
+    order the coordinator typed them (they were sorted by name)."""
+    with app.app_context():
+        make_course()
+        db.session.commit()
+    web = web_as("coordinator")
+    lines = "Prof. Zenji Yamamoto; Kyoto University\nMs Anna Brown; WIPO\nMr Kenji Ito; NPA"
+    response = submit(
+        web.get("/courses/1/sessions/new"),
+        "Save",
+        title="Panel on Border Measures",
+        start="10:00",
+        end="12:00",
+        lecturers=lines,
     )
+    assert response.status_int == 302
+    entered = ["Zenji Yamamoto", "Anna Brown", "Kenji Ito"]
+
+    def in_order(text, names):
+        positions = [text.index(name) for name in names]
+        return positions == sorted(positions)
+
+    for url in ("/sessions/1", "/courses/1/timetable", "/courses/1/timetable?view=list"):
+        assert in_order(web.get(url).text, entered), url
+    form = find_form(web.get("/sessions/1/edit"), "Save")
+    assert form["lecturers"].value.splitlines() == lines.split("\n")
+    # Reordered on the edit form: the new order holds, nobody is lost or doubled.
+    reordered = "Mr Kenji Ito; NPA\nProf. Zenji Yamamoto; Kyoto University\nMs Anna Brown; WIPO"
+    assert press(form, "Save", lecturers=reordered).status_int == 302
+    again = ["Kenji Ito", "Zenji Yamamoto", "Anna Brown"]
+    assert in_order(web.get("/sessions/1").text, again)
+    token = create_token(app, users["coordinator"])
+    api = web.get("/api/v1/sessions/1", headers={"Authorization": f"Bearer {token}"}).json
+    assert [lect["name"] for lect in api["lecturers"]] == again
+    assert in_order(web.get("/courses/1/calendar.ics").text, again)
+    pdf = PdfReader(io.BytesIO(web.get("/courses/1/report.pdf").body))
+    assert in_order(" ".join(" ".join(p.extract_text().split()) for p in pdf.pages), again)
+
+
+def future_course():
+    """A course held in 2028 with three accepted participants and a lecture on day one."""
+    course = make_course(
+        code="ENF-2028",
+        edition_year=2028,
+        start_date=date(2028, 12, 4),
+        end_date=date(2028, 12, 15),
+        nomination_deadline=None,
+    )
+    enrolments = enrolled(course)
+    lecture = make_session(course)
+    db.session.commit()
+    return course, enrolments, lecture
+
+
+def test_attendance_only_for_sessions_that_have_started(app_ctx):
+    course, enrolments, lecture = future_course()
+    marks = {e.id: ("present", "") for e in enrolments}
+    with pytest.raises(services.TimetableError) as refused:
+        services.record_attendance(None, lecture, marks)
+    assert str(refused.value) == (
+        "“Border Measures against Infringing Goods” starts on Monday 04 December 2028 at "
+        "09:30 (Asia/Tokyo): attendance can be marked once it has started."
+    )
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Attendance)).scalar() == 0
+    # The course's own time zone decides: 09:30 in Tokyo is 00:30 UTC.
+    just_before = datetime(2028, 12, 4, 0, 29, tzinfo=UTC)
+    with pytest.raises(services.TimetableError):
+        services.record_attendance(None, lecture, marks, now=just_before)
+    services.record_attendance(None, lecture, marks, now=datetime(2028, 12, 4, 0, 30, tzinfo=UTC))
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Attendance)).scalar() == 3
+
+
+def test_pages_say_why_attendance_is_not_offered_yet(app, web_as, users):
+    with app.app_context():
+        course, enrolments, lecture = future_course()
+        # A course running now (in UTC): yesterday's session has started, tomorrow's has not.
+        running = make_course(
+            code="ENF-NOW",
+            start_date=utcnow().date() - timedelta(days=1),
+            end_date=utcnow().date() + timedelta(days=3),
+            nomination_deadline=None,
+            time_zone="UTC",
+        )
+        enrolled(running, 2)
+        started = make_session(running, day=utcnow().date() - timedelta(days=1), title="Held")
+        later = make_session(running, day=utcnow().date() + timedelta(days=1), title="Tomorrow")
+        db.session.commit()
+        ids = lecture.id, started.id, later.id, [e.id for e in enrolments]
+        course_ids = course.id, running.id
+    web = web_as("coordinator")
+    page = web.get(f"/sessions/{ids[0]}")
+    assert "Mark attendance" not in page.text
+    assert "Attendance can be marked once the session has started." in page.text
+    marking = web.get(f"/sessions/{ids[0]}/attendance")
+    assert "starts on Monday 04 December 2028 at 09:30 (Asia/Tokyo)" in marking.text
+    assert not [f for f in forms_of(marking) if "Save attendance" in f.text]
+    listing = web.get(f"/courses/{course_ids[0]}/timetable?view=list")
+    assert "Attendance once started" in listing.text
+    assert f"/sessions/{ids[0]}/attendance" not in listing.text
+    # In the running course: the started session is offered and saved, tomorrow's is not.
+    assert "Attendance once started" in web.get(f"/courses/{course_ids[1]}/timetable?view=list")
+    response = submit(web.get(f"/sessions/{ids[1]}/attendance"), "Save attendance")
+    assert response.status_int == 302
+    assert "Attendance saved: 2 present, 0 exceptions." in response.follow().text
+    assert "Mark attendance" not in web.get(f"/sessions/{ids[2]}").text
+    # The API refuses what the page does not offer.
+    token = create_token(app, users["coordinator"])
+    refused = app.test_client().put(
+        f"/api/v1/sessions/{ids[0]}/attendance",
+        json={"attendance": [{"enrolment_id": ids[3][0], "status": "present"}]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert refused.status_code == 422 and "once it has started" in refused.json["message"]
+    with app.app_context():
+        marked = db.session.execute(sa.select(Attendance.session_id)).scalars().all()
+    assert set(marked) == {ids[1]}
 
 
 def test_site_visit_page_and_visitor_list(app, login_as):
@@ -264,13 +387,11 @@ def test_site_visit_page_and_visitor_list(app, login_as):
     assert [sheet["B2"].value, sheet["A2"].value] == ["Viet Nam", "X P0"]
 
 
-def test_delete_a_session(app, login_as):
+def test_delete_a_session(app, web_as):
     with app.app_context():
         make_session(make_course())
         db.session.commit()
-    client = login_as("coordinator")
-    response = client.post(
-        "/sessions/1/delete", data={"csrf_token": csrf_token(client, "/sessions/1")}
-    )
-    assert response.status_code == 302
-    assert client.get("/sessions/1").status_code == 404
+    web = web_as("coordinator")
+    response = submit(web.get("/sessions/1"), "Delete")
+    assert response.status_int == 302
+    assert web.get("/sessions/1", expect_errors=True).status_int == 404

@@ -49,6 +49,11 @@ class Certificate(db.Model):
     replaces_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("certificates.id", ondelete="SET NULL")
     )
+    #: The names as printed on the PDF, kept for its verification page: a reissue after a
+    #: correction changes the person's record, never what an earlier certificate said.
+    #: Empty for certificates issued before they were kept.
+    printed_name: Mapped[str | None] = mapped_column(sa.String(400))
+    printed_native_name: Mapped[str | None] = mapped_column(sa.String(300))
 
     enrolment = relationship("Enrolment")
     replaces: Mapped["Certificate | None"] = relationship(remote_side=[id])

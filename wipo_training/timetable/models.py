@@ -53,14 +53,24 @@ class Lecturer(db.Model):
         return f"{text} ({self.affiliation})" if self.affiliation else text
 
 
-session_lecturers = sa.Table(
-    "session_lecturers",
-    db.metadata,
-    sa.Column(
-        "session_id", sa.ForeignKey("course_sessions.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column("lecturer_id", sa.ForeignKey("lecturers.id", ondelete="CASCADE"), primary_key=True),
-)
+class SessionLecturer(db.Model):
+    """A lecturer of a session, at the place the coordinator entered them."""
+
+    __tablename__ = "session_lecturers"
+
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    lecturer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("lecturers.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: 0 for the first lecturer entered; pages, PDFs and the API list them in this order.
+    position: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
+
+    lecturer: Mapped[Lecturer] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<SessionLecturer {self.lecturer_id}@{self.session_id} #{self.position}>"
 
 
 class CourseSession(db.Model):
@@ -92,8 +102,10 @@ class CourseSession(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     course = relationship("Course")
-    lecturers: Mapped[list[Lecturer]] = relationship(
-        secondary=session_lecturers, order_by=Lecturer.name
+    lecturer_links: Mapped[list[SessionLecturer]] = relationship(
+        order_by=(SessionLecturer.position, SessionLecturer.lecturer_id),
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
     attendance: Mapped[list["Attendance"]] = relationship(
         back_populates="course_session", cascade="all, delete-orphan", passive_deletes=True
@@ -101,6 +113,15 @@ class CourseSession(db.Model):
 
     def __repr__(self) -> str:
         return f"<CourseSession {self.kind} {self.title!r}>"
+
+    @property
+    def lecturers(self) -> list[Lecturer]:
+        """The lecturers in the order entered (set them with services.save_session)."""
+        return [link.lecturer for link in self.lecturer_links]
+
+    def has_started(self, now: datetime) -> bool:
+        """Whether the session has begun at ``now`` (attendance can be marked from then)."""
+        return self.starts_at <= now
 
     @property
     def kind_label(self) -> str:

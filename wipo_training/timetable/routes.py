@@ -72,6 +72,7 @@ def timetable(course_id: int):
         days=services.timetable_days(course, sessions),
         local=services.to_local,
         can_edit=current_user.role in EDITORS,
+        now=utcnow(),
     )
 
 
@@ -204,6 +205,7 @@ def session_detail(session_id: int):
         presenters=presenters,
         can_edit=current_user.role in EDITORS,
         can_read=current_user.role in READERS,
+        started=course_session.has_started(utcnow()),
     )
 
 
@@ -235,6 +237,7 @@ def mark_attendance(session_id: int):
     course = course_session.course
     enrolments = services.expected_enrolments(course)
     form = ResetForm()
+    started = course_session.has_started(utcnow())
     if form.validate_on_submit():
         marks = {
             e.id: (
@@ -244,7 +247,7 @@ def mark_attendance(session_id: int):
             for e in enrolments
         }
         try:
-            services.record_attendance(current_user, course_session, marks)
+            services.record_attendance(current_user, course_session, marks, utcnow())
         except services.TimetableError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
@@ -264,6 +267,7 @@ def mark_attendance(session_id: int):
         form=form,
         statuses=list(AttendanceStatus),
         local=services.to_local,
+        not_started=None if started else services.not_started_message(course_session),
     )
 
 
@@ -281,6 +285,8 @@ def attendance_summary(course_id: int):
         by_enrolment=by_enrolment,
         by_session=by_session,
         local=services.to_local,
+        can_edit=current_user.role in EDITORS,
+        now=utcnow(),
     )
 
 

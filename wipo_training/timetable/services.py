@@ -579,9 +579,7 @@ def sessions_outside_new_dates(course, start: date, end: date) -> list[str]:
     ]
     if not outside:
         return []
-    named = "; ".join(
-        f"{s.title} ({s.starts_at.astimezone(zone):%-d %b %Y})" for s in outside[:10]
-    )
+    named = "; ".join(f"{s.title} ({s.starts_at.astimezone(zone):%-d %b %Y})" for s in outside[:10])
     more = f" and {len(outside) - 10} more" if len(outside) > 10 else ""
     return [
         f"{len(outside)} session{'s' if len(outside) != 1 else ''} would fall outside the new "
