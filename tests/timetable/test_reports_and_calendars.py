@@ -9,7 +9,17 @@ import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
-from tests.conftest import csrf_token, login, logout, make_course, make_person, make_session
+from tests.conftest import (
+    find_form,
+    forms_of,
+    login,
+    logout,
+    make_course,
+    make_person,
+    make_session,
+    press,
+    submit,
+)
 from tests.test_api import create_token
 from wipo_training.auth.services import user_by_email
 from wipo_training.extensions import db
@@ -126,33 +136,33 @@ def test_files_are_served_to_coordinators_staff_and_the_author_only(app, setup, 
     assert "2 of 2 uploaded" in overview
 
 
-def test_trainee_uploads_through_the_page(app, setup, users):
-    client = app.test_client()
-    login(client, users["trainee"])
+def test_trainee_uploads_through_the_page(app, setup, web_as):
+    web = web_as("trainee")
     url = f"/courses/{setup['course']}/my-report"
-    assert "uploads are closed" in client.get(url).get_data(as_text=True)  # 2013 deadline
+    closed = web.get(url)
+    assert "uploads are closed" in closed.text  # 2013 deadline
+    assert not find_upload_forms(closed)
     with app.app_context():
         db.session.get(
             participant_services.Enrolment, setup["mine"]
         ).course.country_report_deadline = None
         db.session.commit()
-    page = client.post(
-        url,
-        data={"csrf_token": csrf_token(client, url), "file": (io.BytesIO(b"hello"), "report.pdf")},
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
-    assert "this file is neither" in page
-    response = client.post(
-        url,
-        data={"csrf_token": csrf_token(client, url), "file": (io.BytesIO(PDF), "report.pdf")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302
-    assert "report.pdf" in client.get(url).get_data(as_text=True)
-    assert client.get(f"/courses/{setup['course']}/country-reports").status_code == 403
+    page = submit(web.get(url), "Upload", file=("upload", "report.pdf", b"hello"))
+    assert "this file is neither" in page.text
+    hostile = "<img src=x onerror=alert(1)>=1+1.pdf"
+    response = submit(page, "Upload", file=("upload", hostile, PDF))
+    assert response.status_int == 302
+    text = web.get(url).text
+    assert "&lt;img src=x onerror=alert(1)&gt;=1+1.pdf" in text and "<img src=x" not in text
+    overview = web.get(f"/courses/{setup['course']}/country-reports", expect_errors=True)
+    assert overview.status_int == 403
 
 
-def test_presenters_are_assigned_to_country_report_sessions(app, setup, login_as):
+def find_upload_forms(page):
+    return [form for form in forms_of(page) if "file" in form.fields]
+
+
+def test_presenters_are_assigned_to_country_report_sessions(app, setup, web_as):
     with app.app_context():
         course = db.session.get(participant_services.Enrolment, setup["mine"]).course
         report_session = make_session(
@@ -165,15 +175,17 @@ def test_presenters_are_assigned_to_country_report_sessions(app, setup, login_as
         )
         db.session.commit()
         session_id = report_session.id
-    client = login_as("coordinator")
+    web = web_as("coordinator")
     url = f"/courses/{setup['course']}/country-reports"
-    response = client.post(
-        f"/sessions/{session_id}/presenters",
-        data={"csrf_token": csrf_token(client, url), "enrolment_id": [str(setup["other"])]},
-    )
-    assert response.status_code == 302
-    assert "Meeting I" in client.get(url).get_data(as_text=True)
-    assert "Presenters" in client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    form = find_form(web.get(url), "Save presenters", action=f"/sessions/{session_id}/presenters")
+    boxes = form.html.find_all("input", {"name": "enrolment_id"})
+    index = [box["value"] for box in boxes].index(str(setup["other"]))
+    form.get("enrolment_id", index=index).checked = True
+    response = press(form, "Save presenters")
+    assert response.status_int == 302
+    assert "1 presenters in “Meeting I”." in response.follow().text
+    assert "Meeting I" in web.get(url).text
+    assert "Presenters" in web.get(f"/sessions/{session_id}").text
 
 
 def parse(data: bytes) -> Calendar:
@@ -203,22 +215,20 @@ def test_course_calendar_is_valid_icalendar(app, setup, login_as):
     assert [e["UID"] for e in again.walk("VEVENT")] == [e["UID"] for e in events]
 
 
-def test_personal_feed_at_a_secret_address_that_can_be_reset(app, setup, users):
-    client = app.test_client()
-    login(client, users["trainee"])
-    page = client.get("/my/timetable").get_data(as_text=True)
-    assert "Visit to Tokyo Customs" in page and "Wednesday 04 December 2013" in page
-    feed = page.split('aria-label="Your calendar address"')[0].rsplit('value="', 1)[1].split('"')[0]
+def test_personal_feed_at_a_secret_address_that_can_be_reset(app, setup, web_as):
+    web = web_as("trainee")
+    page = web.get("/my/timetable")
+    assert "Visit to Tokyo Customs" in page.text and "Wednesday 04 December 2013" in page.text
+    feed = page.html.find("input", {"aria-label": "Your calendar address"})["value"]
     path = feed.replace("http://localhost", "")
     anonymous = app.test_client()
     response = anonymous.get(path)
     assert response.status_code == 200
     assert len(parse(response.data).walk("VEVENT")) == 2
     assert anonymous.get(path.replace(".ics", "0.ics")).status_code == 404
-    client.post("/my/calendar/reset", data={"csrf_token": csrf_token(client, "/my/timetable")})
+    assert submit(page, "Make a new address").status_int == 302
     assert anonymous.get(path).status_code == 404
-    new_page = client.get("/my/timetable").get_data(as_text=True)
-    assert feed not in new_page
+    assert feed not in web.get("/my/timetable").text
 
 
 def test_timetable_api(app, setup, users):
