@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import csrf_token, make_course
+from tests.conftest import find_form, make_course, press
 from tests.test_api import create_token
 from wipo_training.courses.models import Course
 from wipo_training.extensions import db
@@ -38,14 +38,13 @@ def another_writer(database_url: str):
         engine.dispose()
 
 
-def test_a_writer_past_the_timeout_gets_503_with_retry_after(app, users, login_as, database_url):
+def test_a_writer_past_the_timeout_gets_503_with_retry_after(app, users, web_as, database_url):
     with app.app_context():
         course_id = make_course(title="Enforcement course").id
         db.session.commit()
     headers = {"Authorization": f"Bearer {create_token(app, users['coordinator'])}"}
     api = app.test_client()
-    page = login_as("coordinator")
-    token = csrf_token(page, f"/courses/{course_id}/edit")
+    cancel = find_form(web_as("coordinator").get(f"/courses/{course_id}"), "Cancel the course")
 
     with another_writer(database_url):
         response = api.patch(
@@ -54,11 +53,9 @@ def test_a_writer_past_the_timeout_gets_503_with_retry_after(app, users, login_a
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "5"
         assert "try again in a few seconds" in response.get_json()["message"]
-        response = page.post(
-            f"/courses/{course_id}/status", data={"csrf_token": token, "status": "cancelled"}
-        )
-        assert response.status_code == 503 and response.headers["Retry-After"] == "5"
-        assert "Busy, try again" in response.get_data(as_text=True)
+        response = press(cancel, "Cancel the course")
+        assert response.status_int == 503 and response.headers["Retry-After"] == "5"
+        assert "Busy, try again" in response.text
 
     with app.app_context():
         course = db.session.get(Course, course_id)

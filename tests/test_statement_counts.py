@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from tests.conftest import login
 from wipo_training.courses.models import Course
 from wipo_training.demo import DEMO_PASSWORD, load_demo
 from wipo_training.demo_meetings import GROUP_NAME
@@ -74,7 +75,7 @@ def count_statements(app, ids) -> dict[str, int]:
 
     for role, urls in pages(ids).items():
         client = app.test_client()
-        client.post("/login", data={"email": f"{role}@demo.test", "password": DEMO_PASSWORD})
+        assert login(client, f"{role}@demo.test", DEMO_PASSWORD).status_code == 302
         event.listen(engine, "before_cursor_execute", listener)
         try:
             for url in urls:
