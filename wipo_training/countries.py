@@ -13,6 +13,7 @@ Sources:
   list of December 2024 (44 countries), with the dates of past and scheduled graduations.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -45,36 +46,61 @@ UN_NAMES = {
     "VI": "United States Virgin Islands",
 }
 
-#: The names people write in report prose ("Vietnam (6)", "the Philippines (2)").
-SHORT_NAMES = {
-    "BO": "Bolivia",
-    "BN": "Brunei",
-    "CD": "the Democratic Republic of the Congo",
-    "CZ": "the Czech Republic",
-    "FM": "Micronesia",
-    "GB": "the United Kingdom",
-    "IR": "Iran",
-    "KP": "North Korea",
-    "KR": "the Republic of Korea",
-    "LA": "Laos",
-    "MD": "Moldova",
-    "NL": "the Netherlands",
-    "PH": "the Philippines",
-    "PS": "Palestine",
-    "RU": "Russia",
-    "SY": "Syria",
-    "TZ": "Tanzania",
-    "US": "the United States",
-    "VE": "Venezuela",
-    "VN": "Vietnam",
-    "AE": "the United Arab Emirates",
-    "CF": "the Central African Republic",
-    "DO": "the Dominican Republic",
-    "GM": "the Gambia",
-    "MV": "the Maldives",
-    "MH": "the Marshall Islands",
-    "SB": "the Solomon Islands",
-    "TL": "Timor-Leste",
+#: Names people write for a country besides its ISO and UN names, with its ISO code: short
+#: forms ("Vietnam", "Laos"), former names ("Burma", "Turkey", "Swaziland"), and the World
+#: Bank's ("Lao PDR", "Korea, Rep."). Only for reading what people type: every page, PDF and
+#: spreadsheet writes the one name of ``Country.name``. Keys are compared as ``_key`` makes
+#: them (no case, accents, punctuation or leading "the").
+ALIASES = {
+    "Bolivia": "BO",
+    "Bosnia": "BA",
+    "Britain": "GB",
+    "Great Britain": "GB",
+    "Brunei": "BN",
+    "Burma": "MM",
+    "Cape Verde": "CV",
+    "Congo, Dem. Rep.": "CD",
+    "Congo-Kinshasa": "CD",
+    "DR Congo": "CD",
+    "DRC": "CD",
+    "Congo, Rep.": "CG",
+    "Congo-Brazzaville": "CG",
+    "Czech Republic": "CZ",
+    "East Timor": "TL",
+    "Egypt, Arab Rep.": "EG",
+    "Gambia, The": "GM",
+    "Holland": "NL",
+    "Iran": "IR",
+    "Iran, Islamic Rep.": "IR",
+    "Ivory Coast": "CI",
+    "Korea": "KR",
+    "South Korea": "KR",
+    "Korea, Rep.": "KR",
+    "Korea, Dem. People's Rep.": "KP",
+    "DPRK": "KP",
+    "North Korea": "KP",
+    "Kyrgyz Republic": "KG",
+    "Lao PDR": "LA",
+    "Laos": "LA",
+    "Macau": "MO",
+    "Macedonia": "MK",
+    "Micronesia": "FM",
+    "Moldova": "MD",
+    "Palestine": "PS",
+    "PRC": "CN",
+    "People's Republic of China": "CN",
+    "Russia": "RU",
+    "Slovak Republic": "SK",
+    "Swaziland": "SZ",
+    "Syria": "SY",
+    "Taiwan": "TW",
+    "Tanzania": "TZ",
+    "Turkey": "TR",
+    "UAE": "AE",
+    "Vatican": "VA",
+    "Venezuela": "VE",
+    "Vietnam": "VN",
+    "Yemen, Rep.": "YE",
 }
 
 #: Codes people write that are not ISO 3166-1, with the ISO code they usually mean.
@@ -147,11 +173,16 @@ LDC_GRADUATIONS = {
 @dataclass(frozen=True)
 class Country:
     code: str  #: ISO 3166-1 alpha-2 (or a configured extra code such as XK)
-    name: str  #: as in UN/WIPO documents
-    short_name: str  #: as written in report prose
+    #: The one name written everywhere, tables and prose alike: UN/WIPO's ("Viet Nam").
+    name: str
     alpha_3: str | None
     region: str | None
     subregion: str | None
+
+    @property
+    def short_name(self) -> str:
+        """The same as ``name`` (kept for older callers): one name per country throughout."""
+        return self.name
 
 
 @lru_cache(maxsize=1)
@@ -177,9 +208,8 @@ def _iso_country(code: str) -> Country | None:
     if record is None:
         return None
     name = UN_NAMES.get(code, record.name)
-    short = SHORT_NAMES.get(code) or getattr(record, "common_name", None) or name
     subregion, region = _subregion_of().get(code, (None, None))
-    return Country(code, name, short, record.alpha_3, region, subregion)
+    return Country(code, name, record.alpha_3, region, subregion)
 
 
 def get_country(code: str) -> Country:
@@ -190,15 +220,7 @@ def get_country(code: str) -> Country:
         return country
     extra = _extra_countries().get(code)
     if extra:
-        name = extra["name"]
-        return Country(
-            code,
-            name,
-            extra.get("short_name", name),
-            None,
-            extra.get("region"),
-            extra.get("subregion"),
-        )
+        return Country(code, extra["name"], None, extra.get("region"), extra.get("subregion"))
     if code in COMMON_MISTAKES:
         meant = _iso_country(COMMON_MISTAKES[code])
         raise CountryError(
@@ -207,42 +229,79 @@ def get_country(code: str) -> Country:
     raise CountryError(f"“{code}” is not an ISO 3166-1 country code.")
 
 
+def _key(text: str) -> str:
+    """A name as compared when read: no case, accents or punctuation, no leading "the"
+    ("Türkiye" and "turkiye", "Korea, Rep." and "korea rep", "Timor-Leste" and "timor leste")."""
+    plain = unicodedata.normalize("NFKD", text.casefold().replace("&", " and "))
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    words = "".join(ch if ch.isalnum() else " " for ch in plain).split()
+    if words[:1] == ["the"]:
+        words = words[1:]
+    return " ".join(words)
+
+
 @lru_cache(maxsize=1)
 def _names_index() -> dict[str, str]:
+    """Every name and code people write for an ISO country, keyed by ``_key``."""
     index = {}
     for record in pycountry.countries:
-        country = _iso_country(record.alpha_2)
         for name in (
             record.alpha_2,
             record.alpha_3,
+            UN_NAMES.get(record.alpha_2),
             record.name,
-            country.name,
-            country.short_name,
-            country.short_name.removeprefix("the "),
             getattr(record, "common_name", None),
             getattr(record, "official_name", None),
         ):
             if name:
-                index.setdefault(name.casefold(), record.alpha_2)
+                index.setdefault(_key(name), record.alpha_2)
+    for alias, code in ALIASES.items():
+        index.setdefault(_key(alias), code)
     return index
 
 
+def _quoted(text: str, limit: int = 60) -> str:
+    """What was typed, quoted, and cut short when very long (it goes into messages)."""
+    text = " ".join(text.split())
+    return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
+
+
 def find_country(text: str) -> Country:
-    """A country from what people type: a code (VN, VNM) or a name (Viet Nam, Vietnam)."""
+    """A country from what people type: a code (VN, VNM), its name (Viet Nam) or a name people
+    use for it (Vietnam, Lao PDR, Korea, Burma, Turkey); CountryError with a clear message."""
     value = (text or "").strip()
     if not value:
         raise CountryError("The country is missing.")
-    extra = {code.casefold(): code for code in _extra_countries()}
-    extra.update({v["name"].casefold(): code for code, v in _extra_countries().items()})
-    key = value.casefold().removeprefix("the ")
-    if value.casefold() in extra:
-        return get_country(extra[value.casefold()])
-    code = _names_index().get(value.casefold()) or _names_index().get(key)
+    key = _key(value)
+    extra = {_key(code): code for code in _extra_countries()}
+    extra.update({_key(v["name"]): code for code, v in _extra_countries().items()})
+    if key in extra:
+        return get_country(extra[key])
+    code = _names_index().get(key)
     if code:
         return get_country(code)
     if len(value) == 2:
         return get_country(value)  # raises with the ISO explanation
-    raise CountryError(f"“{value}” is not a country name or ISO 3166-1 code this app knows.")
+    raise CountryError(f"{_quoted(value)} is not a country name or ISO 3166-1 code this app knows.")
+
+
+#: The same, under the name other modules look for.
+country_from_text = find_country
+
+
+def understood_as(text: str, country: Country) -> str | None:
+    """What to tell the person who typed ``text``, when it is neither the country's own name
+    nor its code: "“Korea” was read as Republic of Korea." None otherwise."""
+    if _key(text or "") in {_key(country.name), _key(country.code), _key(country.alpha_3 or "")}:
+        return None
+    return f"{_quoted(text)} was read as {country.name}."
+
+
+def read_country(text: str) -> tuple[Country, str | None]:
+    """``find_country`` and, when the text was not the country's name, the sentence saying
+    which country it was read as (for the page or the import preview to show)."""
+    country = find_country(text)
+    return country, understood_as(text, country)
 
 
 def all_countries() -> list[Country]:

@@ -1,4 +1,5 @@
-"""Countries: UN/WIPO names, report names, non-ISO codes, groupings."""
+"""Countries: one UN/WIPO name each, the names people write for them, non-ISO codes,
+groupings."""
 
 from datetime import date
 
@@ -10,24 +11,58 @@ from wipo_training.countries import (
     find_country,
     get_country,
     is_ldc,
+    read_country,
 )
 
 
 @pytest.mark.parametrize(
-    "typed, code, name, short",
+    "typed, code, name",
     [
-        ("Vietnam", "VN", "Viet Nam", "Vietnam"),
-        ("VNM", "VN", "Viet Nam", "Vietnam"),
-        ("Laos", "LA", "Lao People's Democratic Republic", "Laos"),
-        ("the Philippines", "PH", "Philippines", "the Philippines"),
-        ("Korea, Republic of", "KR", "Republic of Korea", "the Republic of Korea"),
-        ("iran", "IR", "Iran (Islamic Republic of)", "Iran"),
-        ("gb", "GB", "United Kingdom of Great Britain and Northern Ireland", "the United Kingdom"),
+        ("Vietnam", "VN", "Viet Nam"),
+        ("VNM", "VN", "Viet Nam"),
+        ("Laos", "LA", "Lao People's Democratic Republic"),
+        ("the Philippines", "PH", "Philippines"),
+        ("Korea, Republic of", "KR", "Republic of Korea"),
+        ("iran", "IR", "Iran (Islamic Republic of)"),
+        ("gb", "GB", "United Kingdom of Great Britain and Northern Ireland"),
+        ("Timor Leste", "TL", "Timor-Leste"),
+        ("Cote d'Ivoire", "CI", "Côte d'Ivoire"),
     ],
 )
-def test_names(typed, code, name, short):
+def test_names(typed, code, name):
     country = find_country(typed)
-    assert (country.code, country.name, country.short_name) == (code, name, short)
+    assert (country.code, country.name) == (code, name)
+    assert country.short_name == country.name  # one name per country, prose included
+
+
+@pytest.mark.parametrize(
+    "typed, code, note",
+    [
+        ("Lao PDR", "LA", "“Lao PDR” was read as Lao People's Democratic Republic."),
+        ("Korea", "KR", "“Korea” was read as Republic of Korea."),
+        ("Burma", "MM", "“Burma” was read as Myanmar."),
+        ("Turkey", "TR", "“Turkey” was read as Türkiye."),
+        ("Türkiye", "TR", None),
+        ("turkiye", "TR", None),
+        ("Vietnam", "VN", "“Vietnam” was read as Viet Nam."),
+        ("  viet   nam ", "VN", None),
+        ("vnm", "VN", None),  # a code is exact: nothing to say
+        ("North Korea", "KP", "“North Korea” was read as Democratic People's Republic of Korea."),
+    ],
+)
+def test_names_people_write_are_read_and_say_what_they_were_read_as(typed, code, note):
+    country, said = read_country(typed)
+    assert (country.code, said) == (code, note)
+
+
+def test_unknown_and_hostile_text_is_refused_with_a_short_message():
+    with pytest.raises(CountryError, match="“Narnia” is not a country name"):
+        find_country("Narnia")
+    with pytest.raises(CountryError) as refused:
+        find_country("<script>alert(1)</script>" * 400)
+    assert len(str(refused.value)) < 140  # what was typed is quoted, cut short
+    with pytest.raises(CountryError, match="missing"):
+        find_country("   ")
 
 
 def test_codes_that_are_not_iso_get_a_clear_error(app_ctx):

@@ -1,12 +1,13 @@
 """The nomination spreadsheet import: preview, all or nothing, a clear message per bad row."""
 
+import html
 import io
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from tests.conftest import csrf_token, make_course, make_person
+from tests.conftest import make_course, make_person, submit
 from wipo_training.courses import services as course_services
 from wipo_training.extensions import db
 from wipo_training.participants import imports, services
@@ -106,7 +107,12 @@ def course(app_ctx):
 
 def test_a_good_file_imports_every_row_and_keeps_scripts(course):
     result = imports.import_nominations(None, course, "nominations.xlsx", xlsx(GOOD_ROWS))
-    assert result == {"nominations": 4, "created_people": 4, "reused_people": 0}
+    assert result == {
+        "nominations": 4,
+        "created_people": 4,
+        "reused_people": 0,
+        "countries_read": [],
+    }
     names = dict(db.session.execute(sa.select(Person.family_name, Person.native_name)).all())
     assert names == {
         "Nguyen": "Nguyễn Văn An",
@@ -170,6 +176,35 @@ def test_one_bad_row_imports_nothing_and_names_the_row(course, rows, expected):
     assert counts() == before
 
 
+SIX_NAMES = [
+    ("Lao PDR", "LA", "Lao People's Democratic Republic"),
+    ("Korea", "KR", "Republic of Korea"),
+    ("Burma", "MM", "Myanmar"),
+    ("Turkey", "TR", "Türkiye"),
+    ("Türkiye", "TR", None),
+    ("Vietnam", "VN", "Viet Nam"),
+]
+
+
+def test_country_names_people_write_are_imported_and_the_preview_says_how_they_were_read(course):
+    rows = [
+        [f"Person{index}", "A", "", "", "", "", typed, "", "", "", ""]
+        for index, (typed, _code, _name) in enumerate(SIX_NAMES)
+    ]
+    check = imports.check_file(course, "n.xlsx", xlsx(rows))
+    assert check.ok, [str(p) for p in check.problems]
+    assert [(r.data.country_code, r.country_note) for r in check.rows] == [
+        (code, f"“{typed}” was read as {name}." if name else None)
+        for typed, code, name in SIX_NAMES
+    ]
+    assert any("5 row(s) name the country another way" in w for w in check.warnings)
+    result = imports.import_nominations(None, course, "n.xlsx", xlsx(rows))
+    assert result["countries_read"][1] == "Row 3: “Korea” was read as Republic of Korea."
+    assert sorted(db.session.execute(sa.select(Enrolment.country_code)).scalars()) == sorted(
+        code for _typed, code, _name in SIX_NAMES
+    )
+
+
 def test_seat_quota_exceeded_names_the_first_row_over(course):
     course_services.set_quotas(None, course, {"VN": 1, "KH": 1, "CN": 1, "PK": 1})
     db.session.commit()
@@ -228,62 +263,41 @@ def test_the_template_is_a_valid_import(course):
     assert result["nominations"] == 1
 
 
-def test_preview_then_confirm_through_the_pages(app, login_as):
+def test_preview_then_confirm_through_the_pages(app, web_as):
     with app.app_context():
         make_course()
         db.session.commit()
-    client = login_as("coordinator")
-    response = client.post(
-        "/courses/1/participants/import",
-        data={
-            "csrf_token": csrf_token(client, "/courses/1/participants/import"),
-            "file": (io.BytesIO(xlsx(GOOD_ROWS)), "nominations.xlsx"),
-        },
-        content_type="multipart/form-data",
+    web = web_as("coordinator")
+    preview = submit(
+        web.get("/courses/1/participants/import"),
+        "Check the file",
+        file=("upload", "nominations.xlsx", xlsx(GOOD_ROWS)),
     )
-    page = response.get_data(as_text=True)
-    assert "All 4 rows are correct. Nothing is saved until you confirm." in page
-    assert "ចាន់ សុខា" in page
+    assert "All 4 rows are correct. Nothing is saved until you confirm." in preview.text
+    assert "ចាន់ សុខា" in preview.text
     with app.app_context():
         assert counts() == (0, 0)
-    upload = page.split('name="upload" type="hidden" value="')[1].split('"')[0]
-    response = client.post(
-        "/courses/1/participants/import/confirm",
-        data={
-            "csrf_token": csrf_token(client, "/courses/1/participants/import"),
-            "upload": upload,
-        },
-    )
-    assert response.status_code == 302
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    response = submit(preview, "Import these nominations")
+    assert response.status_int == 302
+    page = html.unescape(response.follow().text)
     assert "4 nominations imported (4 new people, 0 already known)." in page
-    assert "Cambodia (1 person), China (1), Pakistan (1), Vietnam (1)" in page
-    again = client.post(
-        "/courses/1/participants/import/confirm",
-        data={
-            "csrf_token": csrf_token(client, "/courses/1/participants/import"),
-            "upload": upload,
-        },
-        follow_redirects=True,
-    )
-    assert "no longer available" in again.get_data(as_text=True)
+    assert "Cambodia (1 person), China (1), Pakistan (1), Viet Nam (1)" in page
+    again = submit(preview, "Import these nominations")
+    assert "no longer available" in again.follow().text
     with app.app_context():
         assert counts() == (4, 4)
 
 
-def test_a_bad_file_through_the_pages_shows_every_problem(app, login_as):
+def test_a_bad_file_through_the_pages_shows_every_problem(app, web_as):
     with app.app_context():
         make_course()
         db.session.commit()
-    client = login_as("coordinator")
-    page = client.post(
-        "/courses/1/participants/import",
-        data={
-            "csrf_token": csrf_token(client, "/courses/1/participants/import"),
-            "file": (io.BytesIO(xlsx(bad({(2, "Country"): "Narnia"}))), "nominations.xlsx"),
-        },
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
+    web = web_as("coordinator")
+    page = submit(
+        web.get("/courses/1/participants/import"),
+        "Check the file",
+        file=("upload", "nominations.xlsx", xlsx(bad({(2, "Country"): "Narnia"}))),
+    ).text
     assert "Nothing was imported." in page and "Row 4, column “Country”" in page
     assert "Import these nominations" not in page
 

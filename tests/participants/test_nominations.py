@@ -1,10 +1,12 @@
 """Nominations: one record per person, seat quotas and capacity, history, invitations."""
 
+import html
+
 import pytest
 import sqlalchemy as sa
 import webtest
 
-from tests.conftest import login, make_course, make_person, submit
+from tests.conftest import find_form, login, make_course, make_person, submit
 from wipo_training.auth import services as auth_services
 from wipo_training.auth.models import User
 from wipo_training.courses import services as course_services
@@ -227,3 +229,58 @@ def test_a_person_record_can_be_corrected(app, web_as):
     assert response.status_int == 302
     page = web.get("/people/1").text
     assert "Văn An Nguyễn" in page and "an@noip.example" in page and "NOIP" in page
+
+
+@pytest.mark.parametrize(
+    "typed, code, said",
+    [
+        ("Lao PDR", "LA", "“Lao PDR” was read as Lao People's Democratic Republic."),
+        ("Korea", "KR", "“Korea” was read as Republic of Korea."),
+        ("Burma", "MM", "“Burma” was read as Myanmar."),
+        ("Turkey", "TR", "“Turkey” was read as Türkiye."),
+        ("Türkiye", "TR", None),
+        ("Vietnam", "VN", "“Vietnam” was read as Viet Nam."),
+    ],
+)
+def test_the_nomination_form_reads_the_country_names_people_write(app, web_as, typed, code, said):
+    with app.app_context():
+        make_course()
+        db.session.commit()
+    web = web_as("coordinator")
+    page = web.get("/courses/1/participants/new")
+    assert 'list="country-names"' in page.text and '<option value="Viet Nam">' in page.text
+    response = submit(page, "Nominate", family_name="Kim", given_name="A", country_code=typed)
+    assert response.status_int == 302, response.text
+    flashed = html.unescape(response.follow().text)
+    assert "A Kim nominated." in flashed
+    assert (said in flashed) if said else ("was read as" not in flashed)
+    with app.app_context():
+        person = db.session.get(Person, 1)
+        assert person.country_code == code and person.enrolments[0].country_code == code
+
+
+def test_the_person_form_shows_the_country_it_read_and_refuses_unknown_ones(app, web_as):
+    with app.app_context():
+        make_course()
+        make_person(family_name="Kim", given_name="A", country_code="KR")
+        db.session.commit()
+    web = web_as("coordinator")
+    edit = web.get("/people/1/edit")
+    assert find_form(edit, "Save")["country_code"].value == "Republic of Korea"
+    refused = submit(edit, "Save", country_code="<script>alert(1)</script>")
+    assert refused.status_int == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;” is not a country name" in refused.text
+    assert "<script>alert(1)" not in refused.text
+    # A known person nominated with a name for the country: the question page shows the name
+    # it was read as, in the field and in a sentence.
+    question = submit(
+        web.get("/courses/1/participants/new"),
+        "Nominate",
+        family_name="Kim",
+        given_name="A",
+        country_code="South Korea",
+    )
+    assert "Is this the same person?" in question.text
+    form = find_form(question, "Yes, use this record")
+    assert form["country_code"].value == "Republic of Korea"
+    assert "“South Korea” was read as Republic of Korea." in question.text

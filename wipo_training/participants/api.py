@@ -77,12 +77,13 @@ class ImportResultSchema(Schema):
     nominations = fields.Integer()
     created_people = fields.Integer()
     reused_people = fields.Integer()
+    #: Rows whose country was written another way, and the country each was read as.
+    countries_read = fields.List(fields.String())
 
 
 class CountryCountSchema(Schema):
     code = fields.String()
-    name = fields.String()
-    short_name = fields.String()
+    name = fields.String()  #: the country's one name, as in the sentence
     count = fields.Integer()
 
 

@@ -29,7 +29,14 @@ class PersonForm(FlaskForm):
         description="A language code: zh, ja, km, th, lo, my, ar, ur …",
     )
     gender = SelectField("Gender", choices=GENDER_CHOICES, validators=[Optional()])
-    country_code = SelectField("Country", validators=[DataRequired()])
+    #: Typed, with the country names offered as suggestions: a code (VN) or any name people
+    #: write for the country (Viet Nam, Vietnam) is read, and the page says which it took.
+    country_code = StringField(
+        "Country",
+        validators=[DataRequired(), Length(max=100)],
+        description="Its name or code: Viet Nam, Vietnam, VN …",
+        render_kw={"list": "country-names", "autocomplete": "off"},
+    )
     organisation = StringField("Organisation", validators=[Length(max=300)])
     organisation_acronym = StringField("Acronym", validators=[Length(max=40)])
     organisation_kind = SelectField("Kind of organisation", choices=KIND_CHOICES)

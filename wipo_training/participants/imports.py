@@ -10,7 +10,7 @@ from pathlib import Path
 import email_validator
 import sqlalchemy as sa
 
-from ..countries import CountryError, find_country
+from ..countries import CountryError, find_country, read_country
 from ..extensions import db
 from ..spreadsheets import SpreadsheetError, read_table, to_xlsx
 from .models import SEAT_HOLDING, Enrolment, Gender, OrganisationKind, Person
@@ -81,6 +81,7 @@ class ImportRow:
     data: PersonData
     nominated_by: str
     match: Person | None  #: an existing person this row will reuse
+    country_note: str | None = None  #: "“Korea” was read as Republic of Korea."
 
 
 @dataclass
@@ -152,10 +153,11 @@ def check_file(course, filename: str, data: bytes) -> ImportCheck:
         problems += row_problems
         if row_problems:
             continue
+        country, country_note = read_country(values["country"])
         data = PersonData(
             family_name=values["family_name"],
             given_name=values["given_name"],
-            country_code=find_country(values["country"]).code,
+            country_code=country.code,
             native_name=values["native_name"],
             native_name_lang=values["native_name_lang"],
             title=values["title"],
@@ -169,7 +171,13 @@ def check_file(course, filename: str, data: bytes) -> ImportCheck:
         match = find_matching_person(
             data.email, data.family_name, data.given_name, data.country_code
         )
-        rows.append(ImportRow(index, data, values["nominated_by"].strip(), match))
+        rows.append(ImportRow(index, data, values["nominated_by"].strip(), match, country_note))
+    read_as = sum(1 for row in rows if row.country_note)
+    if read_as:
+        warnings.append(
+            f"{read_as} row(s) name the country another way (“Vietnam”, “Korea”): the Country "
+            "column says which country each was read as."
+        )
     problems += _duplicates(rows) + _already_enrolled(course, rows) + _seats(course, rows)
     problems.sort(key=lambda p: p.row or 0)
     return ImportCheck(rows, problems, warnings)
@@ -335,7 +343,12 @@ def import_nominations(actor, course, filename: str, data: bytes) -> dict:
                 nominate(actor, course, person, nominated_by=row.nominated_by)
     except ParticipantError as exc:  # a rule the check could not see (e.g. a race)
         raise ImportFailed([Problem(None, None, str(exc))]) from exc
-    return {"nominations": len(check.rows), "created_people": created, "reused_people": reused}
+    return {
+        "nominations": len(check.rows),
+        "created_people": created,
+        "reused_people": reused,
+        "countries_read": [f"Row {r.row}: {r.country_note}" for r in check.rows if r.country_note],
+    }
 
 
 # --- the uploaded file between preview and import ---------------------------------------

@@ -12,11 +12,10 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms.fields.choices import SelectChoice
 
 from .. import charts
 from ..access import roles, signed_in
-from ..countries import all_countries, get_country
+from ..countries import all_countries, find_country, get_country, understood_as
 from ..courses import services as course_services
 from ..courses.models import Course
 from ..downloads import attachment
@@ -63,11 +62,24 @@ def enrolment_list(course_id: int):
     )
 
 
-def _with_countries(form):
-    form.country_code.choices = [SelectChoice("", "Choose a country")] + [
-        SelectChoice(c.code, c.name) for c in all_countries()
-    ]
-    return form
+def _read_country(form) -> str | None:
+    """Show the country the form's text was read as (its one name in the field) and return
+    the sentence saying so when the text was something else ("Korea")."""
+    country = find_country(form.country_code.data)
+    note = understood_as(form.country_code.data, country)
+    form.country_code.data = country.name
+    return note
+
+
+def _nomination_page(form, course, match=None, country_note=None):
+    return render_template(
+        "participants/nominate.html",
+        form=form,
+        course=course,
+        match=match,
+        countries=all_countries(),
+        country_note=country_note,
+    )
 
 
 @bp.route("/courses/<int:course_id>/participants/new", methods=["GET", "POST"])
@@ -75,20 +87,19 @@ def _with_countries(form):
 def new_nomination(course_id: int):
     """Nominate one person; an existing record with the same email or name is offered first."""
     course = db.get_or_404(Course, course_id)
-    form = _with_countries(NominationForm())
-    match = None
+    form = NominationForm()
+    country_note = None
     if form.validate_on_submit():
         try:
             clean = form.person_data().cleaned()
+            country_note = _read_country(form)
             match = services.find_matching_person(
                 clean.email, clean.family_name, clean.given_name, clean.country_code
             )
             choice = form.person_choice.data or ""
             if match is not None and choice not in ("new", f"person:{match.id}"):
                 # Ask first: reuse the record, or is it someone else with the same name?
-                return render_template(
-                    "participants/nominate.html", form=form, course=course, match=match
-                )
+                return _nomination_page(form, course, match, country_note)
             if match is not None and choice == f"person:{match.id}":
                 person = services.update_person_from(current_user, match, clean)
             else:
@@ -108,9 +119,10 @@ def new_nomination(course_id: int):
             (target.errors if target is not None else form.family_name.errors).append(str(exc))
         else:
             db.session.commit()
-            flash(f"{person.full_name} nominated.", "success")
+            message = " ".join(filter(None, [f"{person.full_name} nominated.", country_note]))
+            flash(message, "success")
             return redirect(url_for("participants.enrolment_list", course_id=course.id))
-    return render_template("participants/nominate.html", form=form, course=course, match=None)
+    return _nomination_page(form, course, country_note=country_note)
 
 
 @bp.route("/courses/<int:course_id>/participants/import", methods=["GET", "POST"])
@@ -423,21 +435,31 @@ def person_detail(person_id: int):
 def edit_person(person_id: int):
     """Correct a person's record (names, country, organisation, contact)."""
     person = db.get_or_404(Person, person_id)
-    form = _with_countries(PersonForm(obj=person))
+    form = PersonForm(obj=person)
+    country_note = None
     if request.method == "GET":
+        form.country_code.data = get_country(person.country_code).name
         form.organisation.data = person.organisation.name if person.organisation else ""
         form.organisation_acronym.data = person.organisation.acronym if person.organisation else ""
         form.organisation_kind.data = person.organisation.kind if person.organisation else "other"
         form.gender.data = person.gender or ""
     if form.validate_on_submit():
         try:
-            services.update_person(current_user, person, form.person_data())
+            data = form.person_data().cleaned()
+            country_note = _read_country(form)
+            services.update_person(current_user, person, data)
         except services.ParticipantError as exc:
             db.session.rollback()
             target = getattr(form, exc.field, None) if exc.field else None
             (target.errors if target is not None else form.family_name.errors).append(str(exc))
         else:
             db.session.commit()
-            flash(f"{person.full_name} saved.", "success")
+            flash(" ".join(filter(None, [f"{person.full_name} saved.", country_note])), "success")
             return redirect(url_for("participants.person_detail", person_id=person.id))
-    return render_template("participants/person_form.html", form=form, person=person)
+    return render_template(
+        "participants/person_form.html",
+        form=form,
+        person=person,
+        countries=all_countries(),
+        country_note=country_note,
+    )

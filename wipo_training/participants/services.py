@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from ..audit import record_audit
 from ..auth import services as auth_services
 from ..auth.models import Role, User
-from ..countries import CountryError, get_country
+from ..countries import CountryError, find_country, get_country
 from ..extensions import db
 from .models import (
     ENROLMENT_TRANSITIONS,
@@ -119,13 +119,14 @@ class PersonData:
     extra: dict = field(default_factory=dict)
 
     def cleaned(self) -> "PersonData":
-        """Trimmed values, the country checked, the email lower-cased; ParticipantError else."""
+        """Trimmed values, the country read from its code or a name people write for it, the
+        email lower-cased; ParticipantError else."""
         if not self.family_name.strip():
             raise ParticipantError("The family name is required.", "family_name")
         try:
-            country = get_country(self.country_code)
+            country = find_country(self.country_code)
         except CountryError as exc:
-            raise ParticipantError(str(exc), "country") from exc
+            raise ParticipantError(str(exc), "country_code") from exc
         gender = (self.gender or "").strip().lower() or None
         if gender and gender not in set(Gender):
             raise ParticipantError(
@@ -420,8 +421,7 @@ def load_enrolments(course_ids: list[int], statuses=None) -> list[Enrolment]:
 @dataclass
 class CountryRow:
     code: str
-    name: str  #: display name (UN/WIPO)
-    short_name: str  #: for prose
+    name: str  #: the country's one name (UN/WIPO), in tables and prose alike
     region: str | None
     count: int
     organisations: list[str]
@@ -439,11 +439,12 @@ class ByCountry:
 
     @property
     def sentence(self) -> str:
-        """'Algeria (1 person), Bhutan (1), Cambodia (2), ...' as coordinators write it."""
+        """'Algeria (1 person), Bhutan (1), Cambodia (2), ...' as coordinators write it, with
+        the names the tables use ("Viet Nam (6)", never "Vietnam" beside a "Viet Nam" row)."""
         parts = []
         for index, row in enumerate(self.countries):
             unit = (" person" if row.count == 1 else " people") if index == 0 else ""
-            parts.append(f"{row.short_name} ({row.count}{unit})")
+            parts.append(f"{row.name} ({row.count}{unit})")
         return ", ".join(parts)
 
 
@@ -499,7 +500,6 @@ def _by_country(groups) -> ByCountry:
             CountryRow(
                 code,
                 country.name,
-                country.short_name,
                 country.region,
                 number,
                 sorted(organisations[code]),
