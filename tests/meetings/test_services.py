@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from wipo_training.demo_meetings import GROUP_NAME, load_demo_meetings
 from wipo_training.extensions import db
 from wipo_training.meetings import services
-from wipo_training.meetings.models import Meeting, Outcome, WorkingGroup
+from wipo_training.meetings.models import Delegate, Meeting, Outcome, WorkingGroup
+from wipo_training.participants.models import Person
 
 
 @pytest.fixture
@@ -120,3 +121,92 @@ def test_a_planned_meeting_is_announced_not_reported(group):
     )
     assert "Participating organisations" not in draft  # no delegations recorded yet
     assert "In June 2016, the Fifth Meeting" in services.press_release_draft(meeting(group, 5))
+
+
+def test_chair_text_says_the_organisation_once():
+    assert services.chair_text("Mr. A", "Deputy Director-General, METI", "METI") == (
+        "Mr. A, Deputy Director-General, METI"
+    )
+    assert services.chair_text("Mr. A", "Director, MOFCOM", "Ministry of Commerce (MOFCOM)") == (
+        "Mr. A, Director, MOFCOM"
+    )
+    assert services.chair_text("Mr. A", "", "METI") == "Mr. A, METI"  # was "Mr. A, , METI"
+    assert services.chair_text("Mr. A", "Director of METIS", "METI") == (
+        "Mr. A, Director of METIS, METI"  # a word that only starts alike is not the name
+    )
+
+
+def test_a_cancelled_meeting_is_said_to_be_cancelled(group):
+    seventh = meeting(group, 7)
+    seventh.status = "cancelled"
+    draft = services.press_release_draft(seventh)
+    assert draft.splitlines()[0] == (
+        "Seventh Meeting of the Japan-China Joint IP Working Group Cancelled"
+    )
+    assert "planned for FY2018 in Japan, has been cancelled." in draft
+    assert "will be held" not in draft and "was held" not in draft
+
+
+def test_split_name_reads_the_family_name_in_capitals():
+    assert services.split_name("Mr. CHEN Fuli") == ("Mr.", "Fuli", "Chen")
+    assert services.split_name("Ms. Yuki Sato") == ("Ms.", "Yuki", "Sato")
+    assert services.split_name("H.E. Dr. Nguyen Van AN") == ("H.E. Dr.", "Nguyen Van", "An")
+    assert services.split_name("Mr.") == ("", "", "Mr.")  # a lone word is a name
+    assert services.split_name("Sato") == ("", "", "Sato")
+
+
+def test_delegates_not_under_people_are_proposed_then_added(group):
+    sixth = meeting(group, 6)
+    metis = sixth.delegations[0]
+    lines = "Ms. Yuki SATO; Director; Sato@Example.test\nMr. Ken Ito; Adviser"
+    with pytest.raises(services.UnknownPeopleError) as refused:
+        services.save_part(
+            None,
+            sixth,
+            "delegations",
+            metis,
+            {"side": "a", "organisation": metis.organisation},
+            lines,
+        )
+    (proposal,) = refused.value.people
+    assert (proposal.line, proposal.data.family_name, proposal.data.given_name) == (
+        1,
+        "Sato",
+        "Yuki",
+    )
+    assert (proposal.data.country_code, proposal.data.email) == ("JP", "sato@example.test")
+    db.session.rollback()
+    item = services.save_part(
+        None,
+        sixth,
+        "delegations",
+        metis,
+        {"side": "a", "organisation": metis.organisation},
+        lines,
+        add_people=True,
+    )
+    person = db.session.get(Person, item.delegates[0].person_id)
+    assert (person.full_name, person.organisation.name, person.position) == (
+        "Yuki Sato",
+        "Ministry of Economy, Trade and Industry (METI)",
+        "Director",
+    )
+    assert item.delegates[1].person_id is None
+    # The same email again links to the record now there; nobody new is added.
+    again = services.parse_delegates(None, "Yuki Sato; Director; sato@example.test", "JP", "METI")
+    assert again[0].person_id == person.id
+    assert db.session.execute(sa.select(sa.func.count(Person.id))).scalar() == 1
+
+
+def test_planning_copies_co_chairs_and_delegations_when_asked(group):
+    sixth = meeting(group, 6)
+    db.session.delete(meeting(group, 7))
+    db.session.flush()
+    sixth.delegations[0].delegates = [Delegate(name="Mr. Ken Ito", title="Adviser")]
+    seventh = services.plan_next(None, sixth, copy_chairs=True, copy_delegations=True)
+    assert (seventh.chair_a_name, seventh.chair_b_name) == ("Mr. Hiroshi Tsuchida", "Mr. Chen Fuli")
+    assert [(d.side, d.organisation, d.observer) for d in seventh.delegations] == [
+        (d.side, d.organisation, d.observer) for d in sixth.delegations
+    ]
+    assert [p.name for p in seventh.delegations[0].delegates] == ["Mr. Ken Ito"]
+    assert seventh.delegations[0].id != sixth.delegations[0].id  # copies, not shared

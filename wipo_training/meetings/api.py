@@ -98,6 +98,8 @@ class OutcomeSchema(Schema):
         load_default=ActionStatus.OPEN.value,
         validate=validate.OneOf([s.value for s in ActionStatus]),
     )
+    #: An action item still open after its due date.
+    overdue = fields.Boolean(dump_only=True)
 
 
 class SideEventSchema(Schema):

@@ -95,8 +95,14 @@ class DelegationForm(FlaskForm):
     delegates = TextAreaField(
         "Delegates",
         description="One per line in protocol order: name; position; and optionally the "
-        "person's email, which links the line to their record under People.",
+        "person's email, which links the line to their record under People. Write the family "
+        "name in capitals when it does not come last (Mr. CHEN Fuli).",
         render_kw={"rows": 5},
+    )
+    add_people = BooleanField(
+        "Add the people not yet under People",
+        description="For a line whose email nobody under People has: a new person with the "
+        "line's name, position and email, this organisation and its side's country.",
     )
     submit = SubmitField("Save")
 
@@ -141,6 +147,15 @@ class PressReleaseForm(FlaskForm):
     )
     release_date = DateField("Release date", validators=[Optional()])
     submit = SubmitField("Save the draft")
+
+
+class PlanNextForm(FlaskForm):
+    """Plan the next meeting, starting from this one's co-chairs and delegations."""
+
+    copy_chairs = BooleanField("Start from this meeting's co-chairs", default=True)
+    copy_delegations = BooleanField(
+        "Start from this meeting's delegations and their delegates", default=True
+    )
 
 
 class ActionForm(FlaskForm):

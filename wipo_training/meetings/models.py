@@ -205,6 +205,20 @@ class Outcome(db.Model):
 
     meeting: Mapped[Meeting] = relationship(back_populates="outcomes")
 
+    def overdue_on(self, day: date) -> bool:
+        """An action item still open after its due date (on the due date it is not late)."""
+        return (
+            self.kind == OutcomeKind.ACTION
+            and self.status == ActionStatus.OPEN
+            and self.due_date is not None
+            and self.due_date < day
+        )
+
+    @property
+    def overdue(self) -> bool:
+        """Overdue today: what the pages, the meeting report and the API mark."""
+        return self.overdue_on(date.today())
+
 
 class SideEvent(db.Model):
     """An event held alongside a meeting, e.g. a joint seminar."""

@@ -20,6 +20,7 @@ from .forms import (
     PART_FORMS,
     ActionForm,
     MeetingForm,
+    PlanNextForm,
     PressReleaseForm,
     WorkingGroupForm,
 )
@@ -183,14 +184,31 @@ def meeting_detail(meeting_id: int):
         meeting=meeting,
         group=group,
         title=services.meeting_title(meeting),
+        chairs=dict(services.meeting_chairs(meeting)),
         follow_up=services.open_actions_before(meeting),
         by_side=services.delegations_by_side(meeting),
         agreements=[o for o in meeting.outcomes if o.kind == OutcomeKind.AGREEMENT],
         actions=[o for o in meeting.outcomes if o.kind == OutcomeKind.ACTION],
         following=following,
         action_form=ActionForm(),
+        plan_form=_plan_form(meeting),
         can_edit=current_user.role in EDITORS,
     )
+
+
+def _plan_form(meeting: Meeting) -> PlanNextForm:
+    """The plan-next form, its choices saying what would be copied."""
+    form = PlanNextForm()
+    chairs = [chair for _side, chair in services.meeting_chairs(meeting)]
+    if chairs:
+        form.copy_chairs.label.text = "Start from the co-chairs: " + " and ".join(chairs)
+    delegates = sum(len(d.delegates) for d in meeting.delegations)
+    if meeting.delegations:
+        form.copy_delegations.label.text = f"Start from the {len(meeting.delegations)} delegations"
+        if delegates:
+            plural = "s" if delegates != 1 else ""
+            form.copy_delegations.label.text += f" and their {delegates} delegate{plural}"
+    return form
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -220,16 +238,33 @@ def edit_meeting(meeting_id: int):
 def plan_next(meeting_id: int):
     """The next meeting as agreed becomes a planned meeting of the series."""
     meeting = services.get_meeting(meeting_id) or abort(404)
-    if not ActionForm().validate_on_submit():
+    form = PlanNextForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        planned = services.plan_next(current_user, meeting)
+        planned = services.plan_next(
+            current_user, meeting, form.copy_chairs.data, form.copy_delegations.data
+        )
     except services.MeetingError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for("meetings.meeting_detail", meeting_id=meeting.id))
+    copied = [
+        what
+        for what, done in (
+            ("co-chairs", form.copy_chairs.data and services.meeting_chairs(planned)),
+            (f"{len(planned.delegations)} delegations", planned.delegations),
+        )
+        if done
+    ]
     db.session.commit()
-    flash(f"The {services.ordinal(planned.number)} Meeting is planned.", "success")
+    message = f"The {services.ordinal(planned.number)} Meeting is planned."
+    if copied:
+        message += (
+            f" Started from the {services.ordinal(meeting.number)} Meeting's "
+            f"{' and '.join(copied)}: check them below and edit what changes."
+        )
+    flash(message, "success")
     return redirect(url_for("meetings.meeting_detail", meeting_id=planned.id))
 
 
@@ -268,14 +303,17 @@ def edit_part(meeting_id: int, kind: str, item_id: int | None = None):
     meeting = services.get_meeting(meeting_id) or abort(404)
     item = _part_or_404(meeting, kind, item_id) if item_id is not None else None
     form = _part_form(meeting, kind, item)
+    new_people = []
     if form.validate_on_submit():
         values = {name: field.data for name, field in form._fields.items()}
         delegates = values.pop("delegates", None)
+        add_people = bool(values.pop("add_people", False))
         try:
-            services.save_part(current_user, meeting, kind, item, values, delegates)
+            services.save_part(current_user, meeting, kind, item, values, delegates, add_people)
         except services.MeetingError as exc:
             db.session.rollback()
             _apply_error(form, exc)
+            new_people = getattr(exc, "people", [])
         else:
             db.session.commit()
             label = services.PARTS[kind][2]
@@ -290,6 +328,7 @@ def edit_part(meeting_id: int, kind: str, item_id: int | None = None):
         label=services.PARTS[kind][2],
         title=services.meeting_title(meeting),
         delete_form=ActionForm(),
+        new_people=new_people,
     )
 
 

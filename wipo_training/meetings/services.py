@@ -1,6 +1,8 @@
 """Working groups and meetings: the series, the follow-up of action items from one meeting
 to the next, planning the next meeting, and the press release drafted from the data."""
 
+import re
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -9,6 +11,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..audit import record_audit
 from ..countries import CountryError, get_country
 from ..extensions import db
+from ..participants import services as participant_services
+from ..participants.models import Person
+from ..participants.services import PersonData
 from ..templating import date_range
 from .models import (
     ActionStatus,
@@ -132,8 +137,12 @@ def series_outcomes(group: WorkingGroup) -> list[tuple[Meeting, list[Outcome]]]:
     return [(m, by_meeting.get(m.id, [])) for m in group.meetings]
 
 
-def plan_next(actor, meeting: Meeting) -> Meeting:
-    """Turn "the next meeting in Japan in FY2018" into a planned meeting (once)."""
+def plan_next(
+    actor, meeting: Meeting, copy_chairs: bool = False, copy_delegations: bool = False
+) -> Meeting:
+    """Turn "the next meeting in Japan in FY2018" into a planned meeting (once), starting,
+    when asked, from this meeting's co-chairs and its delegations with their delegates (a
+    draft the coordinator then edits)."""
     if (
         meeting.next_host_side is None
         and meeting.next_fiscal_year is None
@@ -157,51 +166,121 @@ def plan_next(actor, meeting: Meeting) -> Meeting:
         start_date=meeting.next_date,
         end_date=meeting.next_date,
     )
+    copied = {}
+    if copy_chairs:
+        for side in Side:
+            for part in ("name", "title", "organisation"):
+                name = f"chair_{side}_{part}"
+                setattr(planned, name, getattr(meeting, name))
+        copied["chairs"] = len(meeting_chairs(meeting))
+    if copy_delegations:
+        planned.delegations = [
+            Delegation(
+                side=d.side,
+                organisation=d.organisation,
+                units=d.units,
+                observer=d.observer,
+                position=d.position,
+                delegates=[
+                    Delegate(name=p.name, title=p.title, person_id=p.person_id, position=p.position)
+                    for p in d.delegates
+                ],
+            )
+            for d in meeting.delegations
+        ]
+        copied["delegations"] = len(planned.delegations)
     db.session.add(planned)
     db.session.flush()
-    record_audit(actor, "meeting.plan", planned, number=number)
+    record_audit(actor, "meeting.plan", planned, number=number, copied_from=meeting.id, **copied)
     return planned
+
+
+def _mentions(text: str, name: str) -> bool:
+    """Whether ``text`` names ``name`` as whole words, whatever the case."""
+    return bool(name) and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.I) is not None
+
+
+def chair_text(name: str, title: str, organisation: str) -> str:
+    """ "Mr. Hiroshi Tsuchida, Deputy Director-General, METI". The organisation is left out
+    when the title already names it (or the acronym in its brackets): a title typed
+    "Deputy Director-General, METI" printed METI twice."""
+    organisation = (organisation or "").strip()
+    parts = [part.strip() for part in (name, title) if part and part.strip()]
+    names = [organisation] + re.findall(r"\(([^()]+)\)", organisation)
+    if organisation and not any(_mentions(title or "", n.strip()) for n in names):
+        parts.append(organisation)
+    return ", ".join(parts)
+
+
+def meeting_chairs(meeting: Meeting) -> list[tuple[str, str]]:
+    """The co-chairs recorded, as (side, "name, title, organisation")."""
+    return [
+        (
+            side,
+            chair_text(
+                getattr(meeting, f"chair_{side}_name"),
+                getattr(meeting, f"chair_{side}_title"),
+                getattr(meeting, f"chair_{side}_organisation"),
+            ),
+        )
+        for side in Side
+        if getattr(meeting, f"chair_{side}_name").strip()
+    ]
 
 
 def press_release_draft(meeting: Meeting) -> str:
     """A press release drafted from the meeting, in the shape of the source document: title,
     date and place, co-chairs, what was discussed and agreed, the participating organisations
-    per side, the side events. The coordinator edits it before publishing."""
+    per side, the side events. A held meeting is reported in the past tense, a planned one
+    announced in the future, a cancelled one said to be cancelled. The coordinator edits it
+    before publishing."""
     group = meeting.working_group
     host = side_name(group, meeting.host_side)
     title = meeting_title(meeting)
     events = meeting.side_events
-    held = " Held" if meeting.status == MeetingStatus.HELD else " to be Held"
-    headline = title + held if not events else f"{title} and {events[0].title}{held}"
+    held = meeting.status == MeetingStatus.HELD
+    if meeting.status == MeetingStatus.CANCELLED:
+        lines = [f"{title} Cancelled", ""]
+        place = (meeting.city + ", " if meeting.city else "") + host
+        lines.append(f"The {title}, planned for {when(meeting)} in {place}, has been cancelled.")
+        return "\n".join(lines + _release_date_lines(meeting))
+    suffix = " Held" if held else " to be Held"
+    headline = title + suffix if not events else f"{title} and {events[0].title}{suffix}"
     lines = [headline, ""]
     exact = meeting.start_date and not meeting.dates_text
     moment = f"On {when(meeting)}" if exact else f"In {when(meeting)}"
-    verb = "was held" if meeting.status == MeetingStatus.HELD else "will be held"
+    verb = "was held" if held else "will be held"
     opening = f"{moment}, the {title} {verb} in {meeting.city or host}"
     if meeting.city and host:
         opening += f", {host}"
     lines.append(opening + ".")
     if group.framework:
         lines.append(f"The meeting is part of the efforts under the {group.framework}.")
-    chairs = [
-        f"{name}, {title_}" + (f", {org}" if org else "")
-        for name, title_, org in (
-            (meeting.chair_a_name, meeting.chair_a_title, meeting.chair_a_organisation),
-            (meeting.chair_b_name, meeting.chair_b_title, meeting.chair_b_organisation),
-        )
-        if name
-    ]
-    if chairs:
+    chairs = meeting_chairs(meeting)
+    exchange = "exchanged views" if held else "will exchange views"
+    about = " on the following." if meeting.agenda else "."
+    if len(chairs) == 2:
         lines += [
             "",
-            "Under the co-chairmanship of " + " and ".join(chairs) + ", "
-            "officials of both sides exchanged views on the following.",
+            f"Under the co-chairmanship of {chairs[0][1]} and {chairs[1][1]}, officials of both "
+            f"sides {exchange}{about}",
         ]
+    elif chairs:  # the other side's co-chair is not recorded (yet)
+        side, chair = chairs[0]
+        verb = "co-chaired" if held else "will co-chair"
+        lines += [
+            "",
+            f"{chair}, {verb} the meeting for {side_name(group, side)}; officials of both "
+            f"sides {exchange}{about}",
+        ]
+    elif meeting.agenda:
+        lines += ["", f"Officials of both sides {exchange}{about}"]
     for number, item in enumerate(meeting.agenda, 1):
         lines.append(f"{number}. {item.title}" + (f": {item.summary}" if item.summary else ""))
     agreements = [o for o in meeting.outcomes if o.kind == OutcomeKind.AGREEMENT]
     if agreements:
-        lines += ["", "Both sides agreed:"] + [f"- {o.text}" for o in agreements]
+        intro = "Both sides agreed:" if held else "Proposed for agreement:"
+        lines += ["", intro] + [f"- {o.text}" for o in agreements]
     if meeting.next_host_side or meeting.next_fiscal_year or meeting.next_date:
         place = side_name(group, meeting.next_host_side) if meeting.next_host_side else ""
         moment = (
@@ -211,11 +290,12 @@ def press_release_draft(meeting: Meeting) -> str:
             if meeting.next_fiscal_year
             else ""
         )
+        following = ordinal(meeting.number + 1).lower()
+        where = (f" in {place}" if place else "") + (f" in {moment}" if moment else "")
         lines.append(
-            f"They agreed to hold the {ordinal(meeting.number + 1).lower()} meeting"
-            + (f" in {place}" if place else "")
-            + (f" in {moment}" if moment else "")
-            + "."
+            f"They agreed to hold the {following} meeting{where}."
+            if held
+            else f"The {following} meeting is proposed to be held{where}."
         )
     by_side = {side: ds for side, ds in delegations_by_side(meeting).items() if ds}
     if by_side:
@@ -224,23 +304,33 @@ def press_release_draft(meeting: Meeting) -> str:
         members = [_delegation_text(d) for d in delegations if not d.observer]
         observers = [_delegation_text(d) for d in delegations if d.observer]
         text = "; ".join(members) + (f" (Observer: {'; '.join(observers)})" if observers else "")
-        lines.append(f"{side_name(group, side)} side: {text}")
+        lines.append(f"{side_name(group, side)} side: {text.strip()}")
     for event in events:
-        lines += ["", event.title]
-        lines.append(
-            f"On {date_range(event.day, event.day)}"
-            + (f", {event.co_organisers} jointly held" if event.co_organisers else ", was held")
-            + f" the {event.title}"
-            + (f" in {event.venue}" if event.venue else "")
-            + (
-                f", bringing together {event.audience[:1].lower()}{event.audience[1:]}"
-                if event.audience
-                else "."
-            )
-        )
-    if meeting.release_date:
-        lines += ["", f"Release date: {date_range(meeting.release_date, meeting.release_date)}"]
-    return "\n".join(lines)
+        lines += ["", event.title, _side_event_sentence(event, held)]
+    return "\n".join(lines + _release_date_lines(meeting))
+
+
+def _side_event_sentence(event: SideEvent, held: bool) -> str:
+    """ "On 14 December 2017, METI and MOFCOM jointly held the Seminar in Beijing, bringing
+    together ..." (or "will jointly hold" before the meeting)."""
+    venue = f" in {event.venue}" if event.venue else ""
+    if event.co_organisers:
+        verb = "jointly held" if held else "will jointly hold"
+        sentence = f"On {date_range(event.day, event.day)}, {event.co_organisers} {verb} "
+        sentence += f"the {event.title}{venue}"
+    else:
+        verb = "was held" if held else "will be held"
+        sentence = f"On {date_range(event.day, event.day)}, the {event.title} {verb}{venue}"
+    audience = event.audience.strip()
+    if audience:
+        sentence += f", bringing together {audience[:1].lower()}{audience[1:]}"
+    return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
+
+
+def _release_date_lines(meeting: Meeting) -> list[str]:
+    if not meeting.release_date:
+        return []
+    return ["", f"Release date: {date_range(meeting.release_date, meeting.release_date)}"]
 
 
 def _delegation_text(delegation) -> str:
@@ -461,48 +551,175 @@ def _check_part(kind: str, values: dict) -> dict:
     return clean
 
 
-def parse_delegates(text: str) -> list[Delegate]:
-    """Delegates typed one per line, "Name; position" with an optional "; email" that links
-    the line to the person with that email. Refused whole when a line is wrong."""
-    from ..participants.models import Person  # people are shared with the courses
+#: Words before a name that are a form of address, not part of it: "Ms. Yuki Sato".
+HONORIFICS = {"mr", "mrs", "ms", "miss", "mme", "dr", "prof", "professor", "h.e", "judge"}
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
-    delegates = []
-    for number, line in enumerate((text or "").splitlines(), 1):
-        if not line.strip():
+
+@dataclass
+class DelegateLine:
+    """One typed line of a delegation: name, position and the email that links it to a
+    person under People (``person_id`` when someone has it)."""
+
+    number: int
+    name: str
+    title: str = ""
+    email: str = ""
+    person_id: int | None = None
+
+
+@dataclass
+class NewPerson:
+    """A person the delegation form offers to add under People, as the record would read,
+    and the person already on record with the same name and country, if any."""
+
+    line: int
+    data: PersonData
+    namesake: Person | None = None
+
+
+class UnknownPeopleError(MeetingError):
+    """Delegate lines whose email nobody under People has; ``people`` are the records the
+    form offers to add."""
+
+    def __init__(self, message: str, people: list[NewPerson]):
+        super().__init__(message, "delegates")
+        self.people = people
+
+
+def read_delegates(text: str) -> list[DelegateLine]:
+    """Delegates typed one per line, "Name; position" with an optional "; email" that links
+    the line to the person with that email. Every wrong line is named at once, and nothing
+    is cut to fit."""
+    lines, problems, seen = [], [], {}
+    for number, raw in enumerate((text or "").splitlines(), 1):
+        if not raw.strip():
             continue
-        cells = [cell.strip() for cell in line.replace("\t", ";").split(";")]
+        cells = [cell.strip() for cell in raw.replace("\t", ";").split(";")]
         if not cells[0] or len(cells) > 3:
-            raise MeetingError(
+            problems.append(
                 f"Line {number}: write a name, then “;” and the position, and optionally "
-                "“;” and the person's email.",
-                "delegates",
+                "“;” and the person's email."
             )
-        person_id = None
-        if len(cells) == 3 and cells[2]:
-            person_id = db.session.execute(
-                sa.select(Person.id).where(Person.email == cells[2].lower())
-            ).scalar_one_or_none()
-            if person_id is None:
-                raise MeetingError(
-                    f"Line {number}: nobody under People has the email {cells[2]}. Add them "
-                    "there first, or leave the email out.",
-                    "delegates",
+            continue
+        line = DelegateLine(number, cells[0], *(cells[1:2] or [""]), (cells[2:3] or [""])[0])
+        line.email = line.email.lower()
+        for what, value, limit in (("name", line.name, 200), ("position", line.title, 300)):
+            if len(value) > limit:
+                problems.append(
+                    f"Line {number}: the {what} has {len(value)} characters; at most {limit} "
+                    "are kept, shorten it."
                 )
-        delegates.append(
-            Delegate(
-                name=cells[0][:200],
-                title=(cells[1] if len(cells) > 1 else "")[:300],
-                person_id=person_id,
-                position=len(delegates),
-            )
+        if line.email and not EMAIL.fullmatch(line.email):
+            problems.append(f"Line {number}: “{cells[2]}” is not an email address.")
+        elif line.email in seen:
+            problems.append(f"Line {number}: {line.email} is already on line {seen[line.email]}.")
+        elif line.email:
+            seen[line.email] = number
+        lines.append(line)
+    if problems:
+        raise MeetingError(" ".join(problems), "delegates")
+    if seen:
+        found = dict(
+            db.session.execute(
+                sa.select(Person.email, Person.id).where(Person.email.in_(list(seen)))
+            ).all()
         )
-    return delegates
+        for line in lines:
+            line.person_id = found.get(line.email)
+    return lines
+
+
+def split_name(name: str) -> tuple[str, str, str]:
+    """(form of address, given name, family name) of a delegate's name as typed. The family
+    name is the word (or words) written in capitals, as protocol lists write it
+    ("Mr. CHEN Fuli", "Ms. Yuki SATO"); else the last word."""
+    words = name.split()
+    address = []
+    while len(words) > 1 and words[0].rstrip(".").lower() in HONORIFICS:
+        address.append(words.pop(0))
+    capitals = [i for i, w in enumerate(words) if sum(c.isalpha() for c in w) > 1 and w.isupper()]
+    if capitals and len(capitals) < len(words):
+        family = [words[i].title() for i in capitals]
+        given = [w for i, w in enumerate(words) if i not in capitals]
+    else:
+        family, given = words[-1:], words[:-1]
+    return " ".join(address), " ".join(given), " ".join(family)
+
+
+def propose_person(line: DelegateLine, country_code: str, organisation: str) -> NewPerson:
+    """The person record a delegate line would make: the line's name, position and email,
+    the delegation's organisation and its side's country."""
+    address, given, family = split_name(line.name)
+    data = PersonData(
+        family_name=family,
+        given_name=given,
+        title=address,
+        country_code=country_code,
+        email=line.email,
+        position=line.title,
+        organisation=organisation,
+    )
+    namesake = participant_services.find_matching_person(None, family, given, country_code)
+    return NewPerson(line.number, data, namesake)
+
+
+def _check_new_people(people: list[NewPerson]) -> None:
+    """A person's record holds shorter texts than a delegate line: say which line is too
+    long rather than cut it."""
+    limits = (
+        ("family name", "family_name", 150),
+        ("given name", "given_name", 150),
+        ("form of address", "title", 40),
+        ("position", "position", 200),
+    )
+    problems = [
+        f"Line {p.line}: the {label} “{getattr(p.data, name)[:40]}…” is longer than the "
+        f"{limit} characters a person's record holds."
+        for p in people
+        for label, name, limit in limits
+        if len(getattr(p.data, name)) > limit
+    ]
+    if problems:
+        raise MeetingError(" ".join(problems), "delegates")
+
+
+def parse_delegates(
+    actor,
+    text: str,
+    country_code: str,
+    organisation: str,
+    add_people: bool = False,
+) -> list[Delegate]:
+    """The delegation's delegates from the typed lines. A line whose email nobody under
+    People has is refused (UnknownPeopleError, with the records it would make) unless
+    ``add_people``: then each becomes a new person, linked to the line."""
+    lines = read_delegates(text)
+    unknown = [line for line in lines if line.email and line.person_id is None]
+    if unknown:
+        people = [propose_person(line, country_code, organisation) for line in unknown]
+        _check_new_people(people)
+        if not add_people:
+            numbers = ", ".join(str(line.number) for line in unknown)
+            raise UnknownPeopleError(
+                f"Nobody under People has the email on line{'s' if len(unknown) > 1 else ''} "
+                f"{numbers}. Tick “Add the people not yet under People” to add them as shown "
+                "below, or leave the email out.",
+                people,
+            )
+        for line, person in zip(unknown, people, strict=True):
+            try:
+                line.person_id = participant_services.create_person(actor, person.data).id
+            except participant_services.ParticipantError as exc:
+                raise MeetingError(f"Line {line.number}: {exc}", "delegates") from exc
+    return [
+        Delegate(name=line.name, title=line.title, person_id=line.person_id, position=i)
+        for i, line in enumerate(lines)
+    ]
 
 
 def delegates_text(delegation: Delegation) -> str:
-    """The delegates as the form shows them (what parse_delegates reads)."""
-    from ..participants.models import Person
-
+    """The delegates as the form shows them (what read_delegates reads)."""
     ids = [d.person_id for d in delegation.delegates if d.person_id]
     emails = dict(
         db.session.execute(sa.select(Person.id, Person.email).where(Person.id.in_(ids))).all()
@@ -516,12 +733,23 @@ def delegates_text(delegation: Delegation) -> str:
     return "\n".join(lines)
 
 
-def save_part(actor, meeting: Meeting, kind: str, item, values: dict, delegates: str | None = None):
+def save_part(
+    actor,
+    meeting: Meeting,
+    kind: str,
+    item,
+    values: dict,
+    delegates: str | None = None,
+    add_people: bool = False,
+):
     """Add (``item`` None) or change a part of the meeting; delegates (for a delegation) as
-    typed, one per line."""
+    typed, one per line, ``add_people`` adding those whose email nobody under People has."""
     model, fields, _label = PARTS[kind]
     clean = _check_part(kind, {name: values.get(name) for name in fields})
-    people = parse_delegates(delegates) if kind == "delegations" and delegates is not None else None
+    people = None
+    if kind == "delegations" and delegates is not None:
+        country = meeting.working_group.country(clean["side"])
+        people = parse_delegates(actor, delegates, country, clean["organisation"], add_people)
     if item is None:
         siblings = getattr(meeting, _collection(kind))
         item = model(**clean)
@@ -543,8 +771,6 @@ def save_part(actor, meeting: Meeting, kind: str, item, values: dict, delegates:
 def replace_parts(actor, meeting: Meeting, kind: str, items: list[dict]) -> None:
     """Replace all the meeting's parts of one kind (the API sends whole lists); every item is
     checked before anything changes."""
-    from ..participants.models import Person
-
     model, fields, _label = PARTS[kind]
     new = []
     for number, values in enumerate(items, 1):
