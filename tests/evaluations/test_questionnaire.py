@@ -1,11 +1,12 @@
 """Building and editing the questionnaire."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.conftest import make_session
+from tests.conftest import make_session, submit
 from tests.evaluations.conftest import build_course, full_answers
+from wipo_training.courses.models import Course
 from wipo_training.evaluations import services
 from wipo_training.extensions import db
 from wipo_training.timeutil import utcnow
@@ -109,3 +110,51 @@ def test_settings_rules(evaluation):
         services.update_settings(
             None, questionnaire, questionnaire.opens_at, questionnaire.closes_at, False, now
         )
+
+
+def test_the_evaluation_opens_on_the_first_day_at_the_earliest(app_ctx):
+    course, _ = build_course(trainees=1, code="ENF-2028", start=date(2028, 12, 4))
+    questionnaire, _added = services.generate_questionnaire(None, course)
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    # Midnight of 4 December in Tokyo is 15:00 UTC on the 3rd.
+    first_moment = datetime(2028, 12, 3, 15, 0, tzinfo=UTC)
+    with pytest.raises(services.EvaluationError) as early:
+        services.update_settings(
+            None,
+            questionnaire,
+            first_moment - timedelta(minutes=1),
+            first_moment + timedelta(days=14),
+            True,
+            now,
+        )
+    assert early.value.field == "opens_day"
+    assert str(early.value) == (
+        "The evaluation can open on the course's first day (04 December 2028) at the earliest."
+    )
+    assert questionnaire.opens_at is None
+    services.update_settings(
+        None, questionnaire, first_moment, first_moment + timedelta(days=14), True, now
+    )
+    assert questionnaire.opens_at == first_moment
+
+
+def test_the_settings_page_names_the_opening_day_problem(app, web_as):
+    with app.app_context():
+        course, _ = build_course(trainees=1, code="ENF-2028", start=date(2028, 12, 4))
+        services.generate_questionnaire(None, course)
+        db.session.commit()
+    web = web_as("coordinator")
+    page = web.get("/courses/1/evaluation/settings")
+    assert "It opens on the course's first day (04 December 2028) at the earliest." in page.text
+    refused = submit(
+        page, "Save", opens_day="2028-11-20", opens_time="09:00", closes_time="17:00"
+    )
+    assert refused.status_int == 422
+    error = refused.html.find(id="opens_day-error")
+    assert "can open on the course's first day (04 December 2028) at the earliest" in error.text
+    with app.app_context():
+        assert services.questionnaire_for(db.session.get(Course, 1)).opens_at is None
+    saved = submit(refused, "Save", opens_day="2028-12-14", opens_time="09:00")
+    assert saved.status_int == 302
+    manage = saved.follow().text
+    assert "Not open yet" in manage and "14 December 2028 09:00" in manage

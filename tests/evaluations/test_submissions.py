@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.conftest import csrf_token, login, make_person
+from tests.conftest import forms_of, login, make_person, submit
 from tests.evaluations.conftest import build_course, full_answers, open_questionnaire
 from tests.test_api import create_token
 from wipo_training.audit import AuditEntry
@@ -173,44 +173,68 @@ def test_comparison_with_the_previous_edition(app_ctx):
     assert ("Were the objectives of the course achieved?", 100.0, 100.0) in rows
 
 
-def test_the_trainee_answers_on_the_page(app, users):
+def test_the_trainee_answers_on_the_page(app, users, web_as):
     with app.app_context():
         course, enrolments = build_course(trainees=2, emails={0: users["trainee"]})
         questionnaire = open_questionnaire(course)
-        answers = {f"q{k}": v for k, v in full_answers(questionnaire).items()}
+        answers = {f"q{k}": str(v) for k, v in full_answers(questionnaire).items()}
         first = questionnaire.questions[0].id
+        comments = next(q.id for q in questionnaire.questions if q.key == "course:comments")
         db.session.commit()
-    client = app.test_client()
-    login(client, users["trainee"])
-    dashboard = client.get("/").get_data(as_text=True)
+    web = web_as("trainee")
+    dashboard = web.get("/").text
     assert "is open" in dashboard and "Give your evaluation" in dashboard
     url = "/courses/1/evaluation/answer"
-    page = client.get(url).get_data(as_text=True)
-    assert "Anonymous." in page and "Monday 02 December 2013" in page
-    draft = client.post(
-        url,
-        data={"csrf_token": csrf_token(client, url), "action": "draft", f"q{first}": "4"},
-        follow_redirects=True,
-    )
-    assert "Draft saved." in draft.get_data(as_text=True)
-    assert f'id="q{first}-4" value="4" checked' in client.get(url).get_data(as_text=True)
-    missing = client.post(
-        url, data={"csrf_token": csrf_token(client, url), "action": "submit", f"q{first}": "4"}
-    )
-    assert missing.status_code == 422 and "Nothing was submitted" in missing.get_data(as_text=True)
-    second_tab = csrf_token(client, url)  # a second tab still shows the form
-    done = client.post(
-        url,
-        data={"csrf_token": csrf_token(client, url), "action": "submit", **answers},
-        follow_redirects=True,
-    )
-    assert "your evaluation is submitted" in done.get_data(as_text=True)
-    again = client.post(
-        url, data={"csrf_token": second_tab, "action": "submit", **answers}, follow_redirects=True
-    )
-    assert "submitted this evaluation already; nothing was changed" in again.get_data(as_text=True)
+    page = web.get(url)
+    assert "Anonymous." in page.text and "Monday 02 December 2013" in page.text
+    draft = submit(page, "Save draft", **{f"q{first}": "4"})
+    assert draft.status_int == 302 and "Draft saved." in draft.follow().text
+    assert f'id="q{first}-4" value="4" checked' in web.get(url).text
+    missing = submit(web.get(url), "Submit", **{f"q{first}": "4"})
+    assert missing.status_int == 422 and "Nothing was submitted" in missing.text
+    second_tab = web.get(url)  # a second tab still shows the form
+    hostile = "<script>alert(1)</script> =1+1 " + "long " * 900
+    done = submit(web.get(url), "Submit", **answers, **{f"q{comments}": hostile})
+    assert "your evaluation is submitted" in done.follow().text
+    again = submit(second_tab, "Submit", **answers)
+    assert again.status_int == 200
+    assert "submitted this evaluation already; nothing was changed" in again.text
     with app.app_context():
         assert count(Submission) == 1
+        stored = db.session.execute(sa.select(Answer.text).where(Answer.text.is_not(None)))
+        assert stored.scalar_one() == hostile.strip()
+
+
+def test_no_answers_before_the_course_has_started(app, users, web_as):
+    """A course held in 2028: its evaluation cannot open before its first day, and answers
+    are refused before it even when the window says otherwise; the page says why."""
+    with app.app_context():
+        course, enrolments = build_course(
+            trainees=1, code="ENF-2028", start=date(2028, 12, 4), emails={0: users["trainee"]}
+        )
+        questionnaire = open_questionnaire(course)  # opened an hour ago (set directly)
+        answers = full_answers(questionnaire)
+        with pytest.raises(services.EvaluationError, match="course has not started yet"):
+            services.submit(questionnaire, enrolments[0], answers, utcnow())
+        with pytest.raises(services.EvaluationError, match="course has not started yet"):
+            services.save_draft(questionnaire, enrolments[0], answers, utcnow())
+        db.session.commit()
+        course_id = course.id
+    web = web_as("trainee")
+    assert "Give your evaluation" not in web.get("/").text
+    page = web.get(f"/courses/{course_id}/evaluation/answer")
+    assert "The course has not started yet: the evaluation opens on its first day" in page.text
+    assert "04 December 2028" in page.text
+    assert not [form for form in forms_of(page) if "action" in form.fields]
+    token = create_token(app, users["trainee"])
+    response = app.test_client().post(
+        f"/api/v1/courses/{course_id}/evaluation/submissions",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"answers": {str(k): v for k, v in answers.items()}},
+    )
+    assert response.status_code == 422 and "not started yet" in response.json["message"]
+    with app.app_context():
+        assert (count(Submission), count(SubmissionReceipt)) == (0, 0)
 
 
 def test_a_trainee_of_another_course_cannot_answer(app, users):

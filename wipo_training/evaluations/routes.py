@@ -54,6 +54,7 @@ def manage(course_id: int):
         action_form=ActionForm(),
         copy_form=copy_form,
         now=utcnow(),
+        window_problem=services.window_problem(questionnaire, utcnow()) if questionnaire else None,
         local=timetable_services.to_local,
     )
 
@@ -128,14 +129,14 @@ def settings(course_id: int):
             )
         except services.EvaluationError as exc:
             db.session.rollback()
-            form.closes_day.errors.append(str(exc))
+            getattr(form, exc.field or "closes_day", form.closes_day).errors.append(str(exc))
         else:
             db.session.commit()
             flash("Evaluation settings saved.", "success")
             return redirect(url_for("evaluations.manage", course_id=course.id))
     return render_template(
         "evaluations/settings.html", form=form, course=course, questionnaire=questionnaire
-    )
+    ), (422 if form.errors else 200)
 
 
 def _question_form_values(form: QuestionForm):
@@ -294,7 +295,7 @@ def answer(course_id: int):
         values=values,
         problems=problems,
         submitted=submitted,
-        is_open=questionnaire.is_open(now),
+        window_problem=services.window_problem(questionnaire, now),
         local=timetable_services.to_local,
     ), (422 if problems else 200)
 
@@ -304,7 +305,9 @@ def answer(course_id: int):
 def results(course_id: int):
     """The results: ranking, every question, the objectives, comments, who has not answered."""
     course = db.get_or_404(Course, course_id)
-    questionnaire = _questionnaire_or_404(course)
+    questionnaire = services.questionnaire_for(course)
+    if questionnaire is None:
+        return render_template("evaluations/none_yet.html", course=course)
     current = services.results(questionnaire)
     previous = services.previous_questionnaire(course)
     comparison = services.comparison(current, services.results(previous)) if previous else []

@@ -5,7 +5,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -57,7 +57,12 @@ COURSE_QUESTIONS = [
 
 
 class EvaluationError(ValueError):
-    """A request the rules refuse; the message is for the user."""
+    """A request the rules refuse; the message is for the user, ``field`` names the form
+    field when there is one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class AlreadySubmitted(EvaluationError):
@@ -308,9 +313,17 @@ def update_settings(
     anonymous: bool,
     now: datetime,
 ) -> None:
-    """The window, and anonymity (which cannot change once the questionnaire has opened)."""
+    """The window (opening no earlier than the course's first day), and anonymity (which
+    cannot change once the questionnaire has opened)."""
+    course = questionnaire.course
+    if opens_at < course_first_moment(course):
+        raise EvaluationError(
+            f"The evaluation can open on the course's first day "
+            f"({course.start_date:%d %B %Y}) at the earliest.",
+            "opens_day",
+        )
     if closes_at <= opens_at:
-        raise EvaluationError("The questionnaire must close after it opens.")
+        raise EvaluationError("The questionnaire must close after it opens.", "closes_day")
     if anonymous != questionnaire.anonymous and questionnaire.has_opened(now):
         raise EvaluationError(
             "The questionnaire has opened already: whether it is anonymous cannot change now."
@@ -410,11 +423,30 @@ def draft_for(questionnaire: Questionnaire, enrolment: Enrolment) -> Draft | Non
     ).scalar_one_or_none()
 
 
-def _check_window(questionnaire: Questionnaire, now: datetime) -> None:
+def course_first_moment(course) -> datetime:
+    """The start of the course's first day in its time zone: nothing is evaluated before."""
+    return timetable_services.to_utc(course, course.start_date, time(0))
+
+
+def window_problem(questionnaire: Questionnaire, now: datetime) -> str | None:
+    """Why answers are not taken at ``now`` (None when they are)."""
+    course = questionnaire.course
+    if now < course_first_moment(course):
+        return (
+            f"The course has not started yet: the evaluation opens on its first day "
+            f"({course.start_date:%d %B %Y}) at the earliest."
+        )
     if not questionnaire.opens_at or now < questionnaire.opens_at:
-        raise EvaluationError("The evaluation is not open yet.")
+        return "The evaluation is not open yet."
     if now >= questionnaire.closes_at:
-        raise EvaluationError("The evaluation is closed.")
+        return "The evaluation is closed."
+    return None
+
+
+def _check_window(questionnaire: Questionnaire, now: datetime) -> None:
+    problem = window_problem(questionnaire, now)
+    if problem:
+        raise EvaluationError(problem)
 
 
 def save_draft(
@@ -484,7 +516,11 @@ def open_evaluations_for(user, now: datetime) -> list[tuple]:
             Questionnaire.closes_at > now,
         )
     ).all()
-    return [(q.course, q, receipt_for(q, e) is not None) for q, e in rows]
+    return [
+        (q.course, q, receipt_for(q, e) is not None)
+        for q, e in rows
+        if window_problem(q, now) is None
+    ]
 
 
 # --- results ------------------------------------------------------------------------------
