@@ -261,7 +261,7 @@ def test_a_delegate_not_under_people_is_added_from_the_delegation_form(web_as, s
         form_page, "Save", side="b", organisation="Ministry of Commerce (MOFCOM)", delegates=lines
     )
     assert response.status_int == 200
-    assert "Nobody under People has the email on lines 1, 3." in response.text
+    assert "Nobody under People has the email on lines 1 and 3." in response.text
     assert "<script>alert(1)</script>" not in response.text
     table = response.html.find(id="new-people-h").find_next("table")
     rows = [[td.get_text() for td in tr.find_all("td")] for tr in table.find_all("tr")[1:]]

@@ -700,7 +700,8 @@ def parse_delegates(
         people = [propose_person(line, country_code, organisation) for line in unknown]
         _check_new_people(people)
         if not add_people:
-            numbers = ", ".join(str(line.number) for line in unknown)
+            numbers = [str(line.number) for line in unknown]
+            numbers = ", ".join(numbers[:-1]) + " and " * (len(numbers) > 1) + numbers[-1]
             raise UnknownPeopleError(
                 f"Nobody under People has the email on line{'s' if len(unknown) > 1 else ''} "
                 f"{numbers}. Tick “Add the people not yet under People” to add them as shown "
