@@ -85,6 +85,9 @@ class Config:
     LOGIN_ACCOUNT_FAILURE_LIMIT = os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "20 per hour")
     #: Failed sign-ins from one address to any account: a classroom shares one address.
     LOGIN_ADDRESS_FAILURE_LIMIT = os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "50 per 5 minutes")
+    #: "Forgot your password?" requests for one email address, and from one address.
+    PASSWORD_RESET_LIMIT = os.environ.get("PASSWORD_RESET_LIMIT", "3 per hour")
+    PASSWORD_RESET_ADDRESS_LIMIT = os.environ.get("PASSWORD_RESET_ADDRESS_LIMIT", "30 per hour")
 
     # JSON API (flask-smorest)
     API_TITLE = "wipo_training API"
@@ -100,7 +103,9 @@ class Config:
     #: Run background jobs inline instead of through the worker (tests only).
     HUEY_IMMEDIATE = False
 
-    # Email (invitations); without MAIL_SERVER the app shows the link to copy instead.
+    # Email (invitations, password reset links); without MAIL_SERVER the app shows the link
+    # to copy instead. "Forgot your password?" emails a link only when PUBLIC_BASE_URL (or
+    # Flask's TRUSTED_HOSTS) is set: the address in it must not come from the Host header.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = _flag("MAIL_USE_TLS")

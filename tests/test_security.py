@@ -2,13 +2,12 @@
 
 import pytest
 
-from tests.conftest import login
+from tests.conftest import find_form, press, submit
 
 
-def test_security_headers_on_a_personal_page(client, users):
-    login(client, users["staff"])
-    response = client.get("/account")
-    assert response.status_code == 200
+def test_security_headers_on_a_personal_page(web_as):
+    response = web_as("staff").get("/account")
+    assert response.status_int == 200
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "http" not in csp  # only the app's own origin
@@ -48,10 +47,12 @@ def test_405_page(client):
     assert "This address does not accept that kind of request." in response.get_data(as_text=True)
 
 
-def test_400_page_for_a_missing_csrf_token(client, users):
-    response = client.post("/login", data={"email": users["staff"], "password": "x"})
-    assert response.status_code == 400
-    assert "Bad request" in response.get_data(as_text=True)
+def test_400_page_for_a_missing_csrf_token(web, users):
+    form = find_form(web.get("/login"), "Sign in")
+    form["csrf_token"].force_value("")  # a form posted from another site has no token
+    response = press(form, "Sign in", email=users["staff"], password="x")
+    assert response.status_int == 400
+    assert "Bad request" in response.text
 
 
 class TestLimits:
@@ -59,10 +60,10 @@ class TestLimits:
     def app_overrides(self):
         return {"MAX_CONTENT_LENGTH": 1024, "PROPAGATE_EXCEPTIONS": False}
 
-    def test_413_for_a_too_large_upload(self, client):
-        response = client.post("/login", data={"email": "x" * 5000})
-        assert response.status_code == 413
-        assert "larger than this site accepts" in response.get_data(as_text=True)
+    def test_413_for_a_too_large_upload(self, web):
+        response = submit(web.get("/login"), "Sign in", email="x" * 5000, password="x")
+        assert response.status_int == 413
+        assert "larger than this site accepts" in response.text
 
     def test_500_page_never_shows_a_traceback(self, app, client):
         from wipo_training.access import public
@@ -85,9 +86,8 @@ def test_max_content_length_is_set(app):
     assert app.config["MAX_CONTENT_LENGTH"] > 0
 
 
-def test_403_page_in_the_site_layout(login_as):
-    client = login_as("trainee")
-    response = client.get("/admin/users")
-    assert response.status_code == 403
-    page = response.get_data(as_text=True)
+def test_403_page_in_the_site_layout(web_as):
+    response = web_as("trainee").get("/admin/users", expect_errors=True)
+    assert response.status_int == 403
+    page = response.text
     assert "Not allowed" in page and "Skip to main content" in page

@@ -7,16 +7,18 @@ from flask_login import current_user
 from ..access import roles
 from ..audit import AuditEntry
 from ..auth import services as auth_services
-from ..auth.forms import UserForm
+from ..auth.forms import ConfirmForm, NewUserForm, UserForm
+from ..auth.links import deliver_link
 from ..auth.models import Role, User
 from ..extensions import db
+from ..mail import mail_configured
 from . import bp
 
 
 @bp.route("/users")
 @roles(Role.ADMIN)
 def users():
-    """All accounts, searchable by name or email."""
+    """All accounts, searchable by name or email; who has no password yet, who asked for one."""
     query = request.args.get("q", "").strip()
     stmt = sa.select(User).order_by(User.email)
     if query:
@@ -25,30 +27,38 @@ def users():
             sa.or_(User.email.like(like), sa.func.lower(User.display_name).like(like))
         )
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("admin/users.html", page=page, query=query)
+    asked = auth_services.password_requests(user.id for user in page.items)
+    return render_template("admin/users.html", page=page, query=query, asked=asked)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def new_user():
-    """Create an account."""
-    form = UserForm()
+    """Create an account; without a password, the user is invited to choose one by a link."""
+    form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = auth_services.create_user(
+            user, link = auth_services.create_account(
                 current_user,
                 form.email.data,
                 form.display_name.data,
                 form.role.data,
                 form.password.data or None,
+                form.active.data,
             )
-            if not form.active.data:
-                auth_services.update_user(current_user, user, user.display_name, user.role, False)
         except auth_services.AuthError as exc:
             form.email.errors.append(str(exc))
         else:
             db.session.commit()
             flash(f"Account {user.email} created.", "success")
+            if link is not None:
+                return render_template(
+                    "auth/sign_in_link.html",
+                    user=user,
+                    link=link,
+                    delivery=deliver_link(link),
+                    back=url_for("admin.users"),
+                )
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -56,7 +66,7 @@ def new_user():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def edit_user(user_id: int):
-    """Change a user's name, role, active flag or password."""
+    """Change a user's name, role, active flag or password; see how they sign in."""
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
     form.email.render_kw = {"readonly": True}
@@ -74,7 +84,38 @@ def edit_user(user_id: int):
             db.session.commit()
             flash(f"Account {user.email} saved.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        state=auth_services.sign_in_state(user),
+        link_form=ConfirmForm(),
+        mail_on=mail_configured(),
+    )
+
+
+@bp.route("/users/<int:user_id>/sign-in-link", methods=["POST"])
+@roles(Role.ADMIN)
+def make_sign_in_link(user_id: int):
+    """A new invitation (no password yet) or password reset link for the user, to copy, and
+    emailed when email is set up; earlier links stop working."""
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        flash("No link was made: reload the page and try again.", "danger")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    try:
+        link = auth_services.make_sign_in_link(current_user, user)
+    except auth_services.AuthError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    db.session.commit()
+    return render_template(
+        "auth/sign_in_link.html",
+        user=user,
+        link=link,
+        delivery=deliver_link(link),
+        back=url_for("admin.edit_user", user_id=user.id),
+    )
 
 
 @bp.route("/audit")

@@ -19,6 +19,15 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description="The address you sign in with.",
+    )
+    submit = SubmitField("Send me a link")
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField(
@@ -63,3 +72,12 @@ class ConfirmForm(FlaskForm):
     """A form with nothing but the CSRF token, for POST-only buttons (sign out, revoke)."""
 
     submit = SubmitField("Confirm")
+
+
+class NewUserForm(UserForm):
+    password = PasswordField(
+        "Password",
+        validators=[Optional(), Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)],
+        description="Leave empty to invite them: they choose their password with a link "
+        "(emailed when email is set up, otherwise shown to you to send).",
+    )

@@ -5,11 +5,19 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from ..access import public, signed_in
+from ..access import public, roles, signed_in
 from ..extensions import db, limiter, login_manager
+from ..mail import mail_configured
 from . import bp, services
-from .forms import ChangePasswordForm, ConfirmForm, LoginForm, SetPasswordForm
-from .models import ApiToken
+from .forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    ForgotPasswordForm,
+    LoginForm,
+    SetPasswordForm,
+)
+from .links import can_email_requested_links, deliver_link, send_requested_link
+from .models import ApiToken, Role
 
 
 @login_manager.user_loader
@@ -53,11 +61,16 @@ def _login_failed(_response) -> bool:
     return bool(g.get("login_failed"))
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: never send a user to another host after sign-in."""
+def _same_site(target: str | None) -> str | None:
+    """``target`` when it is a path on this site, else None: never send a user elsewhere."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("main.dashboard")
+    return None
+
+
+def _safe_next(target: str | None) -> str:
+    """Where to go after sign-in: a same-site path, or the dashboard."""
+    return _same_site(target) or url_for("main.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -190,21 +203,116 @@ def revoke_token(token_id: int):
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
+@bp.route("/password/<token>", methods=["GET", "POST"], endpoint="reset_password")
 @public
 def accept_invitation(token: str):
-    """Set a password with a single-use invitation link, then continue signed in."""
+    """Set a password with a single-use link (an invitation, or a reset for someone who has a
+    password), then continue signed in; every other session of the user ends."""
     try:
         invitation = services.open_invitation(token)
     except services.AuthError as exc:
         return render_template("auth/invitation.html", error=str(exc), form=None), 410
+    user = invitation.user
+    new_account = user.password_hash is None
     form = SetPasswordForm()
     if form.validate_on_submit():
-        user = services.accept_invitation(token, form.new_password.data)
+        try:
+            user = services.accept_invitation(token, form.new_password.data)
+        except services.AuthError as exc:
+            db.session.rollback()
+            return render_template("auth/invitation.html", error=str(exc), form=None), 410
         session.clear()
         services.start_login_session(user, request.remote_addr, request.user_agent.string)
         db.session.commit()
         session.permanent = True
         login_user(user)
-        flash("Your password is set. Welcome!", "success")
+        if new_account:
+            flash("Your password is set. Welcome!", "success")
+        else:
+            flash("Your new password is set. Other browsers have been signed out.", "success")
         return redirect(url_for("main.dashboard"))
-    return render_template("auth/invitation.html", form=form, user=invitation.user, error=None)
+    return render_template(
+        "auth/invitation.html", form=form, user=user, new_account=new_account, error=None
+    )
+
+
+def _reset_email_key() -> str:
+    return "reset-email:" + request.form.get("email", "").strip().lower()
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    _config_value("PASSWORD_RESET_LIMIT"),
+    key_func=_reset_email_key,
+    methods=["POST"],
+    scope="reset-email",
+    error_message="Several links were asked for this address already. Use the last one that "
+    "arrived, or wait an hour.",
+)
+@limiter.limit(
+    _config_value("PASSWORD_RESET_ADDRESS_LIMIT"),
+    key_func=get_remote_address,
+    methods=["POST"],
+    scope="reset-address",
+    error_message="Too many links asked for from this address. Wait an hour and try again.",
+)
+def forgot_password():
+    """Ask for a link to choose a new password. The answer is the same whether or not the
+    account exists, and so is the time it takes: the email leaves after the response."""
+    form = ForgotPasswordForm()
+    emailed = can_email_requested_links()
+    if form.validate_on_submit():
+        if mail_configured() and not emailed:
+            current_app.logger.warning(
+                "Password reset links are not emailed: set PUBLIC_BASE_URL (or TRUSTED_HOSTS)."
+            )
+        link = services.request_password_reset(form.email.data, request.remote_addr, emailed)
+        db.session.commit()
+        if link is not None:
+            send_requested_link(link)
+        if emailed:
+            flash(
+                "If an account uses that address, a link to choose a new password is on its "
+                "way there. It works once, within an hour. Nothing after a few minutes? Check "
+                "your spam folder, or ask your course coordinator.",
+                "info",
+            )
+        else:
+            flash(
+                "If an account uses that address, your request is recorded. This server "
+                "does not send these links by email: ask your course coordinator or an "
+                "administrator for a link to choose a new password.",
+                "info",
+            )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form, emailed=emailed)
+
+
+@bp.route("/people/<int:person_id>/sign-in", methods=["GET", "POST"])
+@roles(Role.ADMIN, Role.COORDINATOR)
+def person_sign_in(person_id: int):
+    """A trainee's way in, for the course team: whether they have a password and an open
+    link, and a new invitation or password reset link to copy (emailed when email is set up).
+    Only trainee accounts: a coordinator must not make a link into an admin's account."""
+    user = services.trainee_account(person_id)
+    back = _same_site(request.args.get("next"))
+    form = ConfirmForm()
+    if user is not None and form.validate_on_submit():
+        try:
+            link = services.make_sign_in_link(current_user, user)
+        except services.AuthError as exc:
+            flash(str(exc), "danger")
+            return redirect(request.full_path.rstrip("?"))
+        db.session.commit()
+        return render_template(
+            "auth/sign_in_link.html", user=user, link=link, delivery=deliver_link(link), back=back
+        )
+    return render_template(
+        "auth/person_sign_in.html",
+        user=user,
+        state=services.sign_in_state(user) if user is not None else None,
+        form=form,
+        back=back,
+        mail_on=mail_configured(),
+    )

@@ -1,14 +1,15 @@
 """Sign-in, sessions, passwords, users and API tokens. Services add and flush; callers commit."""
 
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..audit import record_audit
+from ..audit import AuditEntry, record_audit
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import ApiToken, Invitation, LoginSession, Role, User, hash_secret
@@ -170,6 +171,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     check_password_rules(new_password)
     user.password_hash = _hash_password(new_password)
     revoke_all_sessions(user)
+    _close_open_links(user, utcnow())  # a link sent earlier must not undo this password
     record_audit(user, "user.change_password", user)
     db.session.flush()
 
@@ -179,6 +181,7 @@ def set_password(actor, user: User, new_password: str) -> None:
     check_password_rules(new_password)
     user.password_hash = _hash_password(new_password)
     revoke_all_sessions(user)
+    _close_open_links(user, utcnow())
     record_audit(actor, "user.set_password", user)
     db.session.flush()
 
@@ -220,29 +223,109 @@ def user_for_api_token(token: str) -> User | None:
     ).scalar_one_or_none()
 
 
+#: A link made for a new account (no password yet) by an admin or coordinator.
 INVITATION_LIFETIME = timedelta(days=14)
+#: A link to choose a new password, made by an admin or coordinator for someone who asked.
+RESET_LINK_LIFETIME = timedelta(days=3)
+#: A link asked for on the sign-in page and sent to the address at once.
+REQUESTED_LINK_LIFETIME = timedelta(hours=1)
+#: Audit actions: someone asked for a link; and what settles such a request.
+LINK_REQUEST_ACTION = "user.password_reset_request"
+_SETTLES_REQUEST = (
+    "user.invite",
+    "user.password_link",
+    "user.set_password",
+    "user.change_password",
+    "user.accept_invitation",
+    "user.reset_password",
+)
+#: A request older than this is no longer shown to the administrators.
+LINK_REQUEST_SHOWN_FOR = timedelta(days=14)
 
 
-def create_invitation(actor, user: User) -> str:
-    """A new single-use link secret for ``user``; earlier open invitations stop working."""
-    now = utcnow()
+@dataclass(frozen=True)
+class SignInLink:
+    """A secret for a sign-in link (only its hash is stored), when it expires, and whether it
+    sets the first password of an account (an invitation) or replaces one (a reset)."""
+
+    token: str
+    expires_at: datetime
+    new_account: bool
+    user: User
+
+
+def _close_open_links(user: User, now: datetime) -> None:
     db.session.execute(
         sa.update(Invitation)
         .where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
         .values(used_at=now)
     )
+
+
+def _link_lifetime(user: User) -> timedelta:
+    """How long a link made by the course team works: a new account's longer than a reset."""
+    return INVITATION_LIFETIME if user.password_hash is None else RESET_LINK_LIFETIME
+
+
+def _new_link(actor, user: User, lifetime: timedelta | None) -> SignInLink:
+    """A new single-use link for ``user``; earlier open links stop working."""
+    now = utcnow()
+    new_account = user.password_hash is None
+    lifetime = lifetime or _link_lifetime(user)
+    _close_open_links(user, now)
     token = secrets.token_urlsafe(32)
     db.session.add(
         Invitation(
             user_id=user.id,
             token_hash=hash_secret(token),
-            expires_at=now + INVITATION_LIFETIME,
+            expires_at=now + lifetime,
             created_by_id=getattr(actor, "id", None),
         )
     )
-    record_audit(actor, "user.invite", user)
+    record_audit(actor, "user.invite" if new_account else "user.password_link", user)
     db.session.flush()
-    return token
+    return SignInLink(token, now + lifetime, new_account, user)
+
+
+def create_invitation(actor, user: User) -> str:
+    """A new single-use link secret for ``user``; earlier open invitations stop working."""
+    return _new_link(actor, user, INVITATION_LIFETIME).token
+
+
+def create_account(
+    actor, email: str, display_name: str, role: str, password: str | None, active: bool = True
+) -> tuple[User, SignInLink | None]:
+    """An admin creates an account. Without a password, an active account gets an invitation
+    link (the second value) to choose one; None when a password was given or it is inactive."""
+    user = create_user(actor, email, display_name, role, password)
+    if not active:
+        update_user(actor, user, user.display_name, user.role, False)
+    if password is not None or not active:
+        return user, None
+    return user, _new_link(actor, user, INVITATION_LIFETIME)
+
+
+def make_sign_in_link(actor, user: User) -> SignInLink:
+    """An admin's or coordinator's link for ``user`` to copy or send: an invitation when the
+    account has no password yet, a password reset otherwise. Earlier links stop working."""
+    if not user.active:
+        raise AuthError(f"{user.email} is deactivated: reactivate the account first.")
+    return _new_link(actor, user, None)
+
+
+def request_password_reset(email: str, address: str | None, make_link: bool) -> SignInLink | None:
+    """Someone asked for a new password for ``email`` on the sign-in page. The request is
+    recorded for the administrators when the account exists and is active; with ``make_link``
+    (email is configured) a short-lived link is made to send to that address. None when
+    there is no such account, or no link to send: the caller answers the same either way."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        return None
+    record_audit(None, LINK_REQUEST_ACTION, user, address=(address or "")[:45])
+    db.session.flush()
+    if not make_link:
+        return None
+    return _new_link(None, user, REQUESTED_LINK_LIFETIME)
 
 
 def open_invitation(token: str) -> Invitation:
@@ -251,22 +334,115 @@ def open_invitation(token: str) -> Invitation:
         sa.select(Invitation).where(Invitation.token_hash == hash_secret(token))
     ).scalar_one_or_none()
     if invitation is None or invitation.used_at is not None:
-        raise AuthError("This invitation link is not valid or has been used already.")
+        raise AuthError("This link is not valid or has been used already.")
     if invitation.expires_at < utcnow():
-        raise AuthError("This invitation link has expired. Ask the coordinator for a new one.")
+        raise AuthError(
+            "This link has expired. Ask for a new one on the sign-in page "
+            "(“Forgot your password?”) or ask the coordinator."
+        )
     if not invitation.user.active:
         raise AuthError("This account is deactivated.")
     return invitation
 
 
 def accept_invitation(token: str, password: str) -> User:
-    """Set the password of the invited user and use up the invitation."""
+    """Set the password of the link's user and use up the link (and any other open one of
+    theirs); every session of the user ends."""
     invitation = open_invitation(token)
     check_password_rules(password)
-    invitation.used_at = utcnow()
+    now = utcnow()
+    # Two submissions of the same link at once: only the one that marks it used goes on.
+    claimed = db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
+    if claimed != 1:
+        raise AuthError("This link is not valid or has been used already.")
     user = invitation.user
+    new_account = user.password_hash is None
+    _close_open_links(user, now)
     user.password_hash = _hash_password(password)
     revoke_all_sessions(user)
-    record_audit(user, "user.accept_invitation", user)
+    record_audit(user, "user.accept_invitation" if new_account else "user.reset_password", user)
     db.session.flush()
     return user
+
+
+@dataclass(frozen=True)
+class SignInState:
+    """What an admin or coordinator needs to know to help someone sign in."""
+
+    has_password: bool
+    last_sign_in: datetime | None
+    #: The open link's dates (it cannot be shown again: only its hash is stored).
+    open_link_made: datetime | None
+    open_link_expires: datetime | None
+    #: When they asked for a new password on the sign-in page, if nothing answered it since.
+    asked_at: datetime | None
+    #: How long a link made now for them would work.
+    next_link_lifetime: timedelta
+
+
+def password_requests(user_ids) -> dict[int, datetime]:
+    """For the given users: when each asked for a new password, when no link was made and no
+    password set since (within LINK_REQUEST_SHOWN_FOR)."""
+    ids = [str(user_id) for user_id in user_ids]
+    if not ids:
+        return {}
+
+    def latest(actions, since=None):
+        stmt = (
+            sa.select(AuditEntry.object_id, sa.func.max(AuditEntry.at))
+            .where(
+                AuditEntry.object_type == "User",
+                AuditEntry.object_id.in_(ids),
+                AuditEntry.action.in_(actions),
+            )
+            .group_by(AuditEntry.object_id)
+        )
+        if since is not None:
+            stmt = stmt.where(AuditEntry.at >= since)
+        return dict(db.session.execute(stmt).all())
+
+    asked = latest([LINK_REQUEST_ACTION], utcnow() - LINK_REQUEST_SHOWN_FOR)
+    if not asked:
+        return {}
+    settled = latest(_SETTLES_REQUEST)
+    return {
+        int(user_id): at
+        for user_id, at in asked.items()
+        if user_id not in settled or settled[user_id] < at
+    }
+
+
+def sign_in_state(user: User) -> SignInState:
+    """Whether ``user`` has a password, signed in, holds an open link, asked for one."""
+    open_link = db.session.execute(
+        sa.select(Invitation.created_at, Invitation.expires_at)
+        .where(
+            Invitation.user_id == user.id,
+            Invitation.used_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+        .order_by(Invitation.created_at.desc())
+        .limit(1)
+    ).first()
+    last_sign_in = db.session.execute(
+        sa.select(sa.func.max(LoginSession.created_at)).where(LoginSession.user_id == user.id)
+    ).scalar()
+    return SignInState(
+        has_password=user.password_hash is not None,
+        last_sign_in=last_sign_in,
+        open_link_made=open_link.created_at if open_link else None,
+        open_link_expires=open_link.expires_at if open_link else None,
+        asked_at=password_requests([user.id]).get(user.id),
+        next_link_lifetime=_link_lifetime(user),
+    )
+
+
+def trainee_account(person_id: int) -> User | None:
+    """The trainee account linked to a person record, if any (never another role's)."""
+    return db.session.execute(
+        sa.select(User).where(User.person_id == person_id, User.role == Role.TRAINEE)
+    ).scalar_one_or_none()

@@ -1,0 +1,1 @@
+from tests.auth.mailbox import inbox  # noqa: F401  (a fixture)
