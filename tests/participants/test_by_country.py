@@ -3,6 +3,7 @@
 import csv
 import html
 import io
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
@@ -83,7 +84,88 @@ def test_statistics_across_courses_for_a_year_and_a_fund(app, login_as):
     page = client.get("/statistics/participants?year=2016").get_data(as_text=True)
     assert "1 course(s)" in page and "Ghana (1" in page and "Viet Nam" not in page
     page = client.get("/statistics/participants?fund=1").get_data(as_text=True)
-    assert "There were 45 participants" in page  # 30 in 2013, 12 in 2014, 3 nominated for 2027
+    # 30 in 2013 and 12 in 2014 attended; the 3 nominated for 2027 are not participants.
+    assert "There were 42 participants" in page
+    assert "Not counted here: 3 nominated." in page
+
+
+def course_with_every_status(start, code, statuses):
+    """A course starting on ``start`` with one enrolment in each of ``statuses``."""
+    from wipo_training.courses import services as course_services
+
+    course = make_course(code=code, start_date=start, end_date=start + timedelta(days=11))
+    course_services.set_quotas(None, course, {})
+    paths = {
+        "nominated": [],
+        "accepted": ["accepted"],
+        "confirmed": ["accepted", "confirmed"],
+        "completed": ["accepted", "confirmed", "completed"],
+        "withdrawn": ["withdrawn"],
+        "rejected": ["rejected"],
+    }
+    countries = ["KH", "LA", "MM", "TH", "VN", "ID"]
+    for index, status in enumerate(statuses):
+        person = make_person(
+            family_name=f"{code}-{status}", given_name="A", country_code=countries[index]
+        )
+        enrolment = services.nominate(None, course, person)
+        for step in paths[status]:
+            services.change_enrolment_status(None, enrolment, step)
+    return course
+
+
+def test_only_people_who_attended_are_participants(app, login_as, users):
+    """Three undecided nominations are not "3 participants from 3 countries": participants
+    are the confirmed of a course that has started and those who completed, and every
+    figure says so."""
+    with app.app_context():
+        held = course_with_every_status(
+            date(2013, 12, 2),
+            "ENF-2013",
+            ["nominated", "accepted", "confirmed", "completed", "withdrawn", "rejected"],
+        )
+        future = course_with_every_status(
+            date.today() + timedelta(days=400), "ENF-2028", ["nominated", "nominated", "confirmed"]
+        )
+        db.session.commit()
+        held_id, future_id = held.id, future.id
+    client = login_as("staff")
+    page = html.unescape(
+        client.get(f"/courses/{future_id}/participants/by-country").get_data(as_text=True)
+    )
+    assert "There were" not in page and "No participants yet." in page
+    assert (
+        "Participants are the people who attended: confirmed for a course that has started, or "
+        "completed." in page
+    )
+    assert "Not counted here: 2 nominated, 1 confirmed for a course not yet started." in page
+    page = html.unescape(
+        client.get(f"/courses/{held_id}/participants/by-country").get_data(as_text=True)
+    )
+    assert "There were 2 participants from 2 countries: Myanmar (1 person), Thailand (1)." in page
+    assert "Not counted here: 1 nominated, 1 accepted." in page
+
+    token = create_token(app, users["staff"])
+    body = client.get(
+        f"/api/v1/courses/{future_id}/participants/by-country",
+        headers={"Authorization": f"Bearer {token}"},
+    ).json
+    assert body["total"] == 0 and body["countries"] == []
+    assert body["counted_statuses"] == ["confirmed", "completed"]
+    assert body["not_counted"] == [
+        {"status": "nominated", "count": 2},
+        {"status": "confirmed for a course not yet started", "count": 1},
+    ]
+    across = html.unescape(client.get("/statistics/participants").get_data(as_text=True))
+    assert "There were 2 participants from 2 countries" in across
+    assert "Not counted here: 3 nominated, 1 accepted, 1 confirmed for a course not yet" in across
+    listing = client.get(f"/courses/{future_id}/participants/list").get_data(as_text=True)
+    assert "List of confirmed participants" in listing and "ENF-2028-CONFIRMED" in listing
+    assert "ENF-2028-NOMINATED" not in listing
+    assert "1 confirmed; they count as participants once the course has started." in listing
+    listing = client.get(f"/courses/{held_id}/participants/list").get_data(as_text=True)
+    assert "List of participants" in listing and "2 participants." in listing
+    assert "ENF-2013-ACCEPTED" not in listing
 
 
 def test_people_attending_twice_show_both_courses(app, login_as):
@@ -114,15 +196,19 @@ def test_protocol_order_and_exports_neutralise_formulas(app, login_as):
             ("Alpha", "B", "TH"),
             ('=HYPERLINK("http://x")', "C", "DZ"),
         ]:
-            services.nominate(
+            enrolment = services.nominate(
                 None,
                 course,
                 make_person(family_name=family, given_name=given, country_code=country),
             )
+            services.change_enrolment_status(None, enrolment, "accepted")
+            services.change_enrolment_status(None, enrolment, "confirmed")
+        services.nominate(None, course, make_person(family_name="Undecided", country_code="TH"))
         db.session.commit()
     client = login_as("staff")
     page = client.get("/courses/1/participants/list").get_data(as_text=True)
     assert page.index("ALPHA") < page.index("ZULU")
+    assert "UNDECIDED" not in page and "3 participants." in page
     csv_response = client.get("/courses/1/participants/list.csv")
     assert (
         csv_response.headers["Content-Disposition"]

@@ -117,3 +117,25 @@ def test_a_course_without_data_says_so(app, login_as, users):
     assert "No sessions in the timetable yet." in text
     assert "This course has no evaluation questionnaire." in text
     assert "0 certificates issued." in text
+
+
+def test_nominations_are_not_reported_as_participants(app, login_as):
+    """Three undecided nominations once made "There were 3 participants from 3 countries"."""
+    from tests.conftest import make_course, make_person
+    from wipo_training.participants import services as participant_services
+
+    with app.app_context():
+        course = make_course()
+        for family, country in (("Keo", "KH"), ("Srisuk", "TH"), ("Tran", "VN")):
+            person = make_person(family_name=family, country_code=country)
+            participant_services.nominate(None, course, person)
+        db.session.commit()
+        course_id = course.id
+    client = login_as("staff")
+    text = pdf_text(client.get(f"/courses/{course_id}/report.pdf").data)
+    assert "There were" not in text and "No participants yet." in text
+    assert "Participants 0 from 0 countries" in text
+    assert "Participants are the people who attended: confirmed for a course that has" in text
+    assert "Not counted here: 3 nominated." in text
+    page = html.unescape(client.get(f"/courses/{course_id}/report").get_data(as_text=True))
+    assert "There were" not in page and "Not counted here: 3 nominated." in page

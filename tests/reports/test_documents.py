@@ -73,6 +73,9 @@ def _course_with_people(app):
             )
             enrolment = participant_services.nominate(None, course, person)
             participant_services.change_enrolment_status(None, enrolment, "accepted")
+            participant_services.change_enrolment_status(None, enrolment, "confirmed")
+        undecided = make_person(family_name="Undecided", country_code="JP")
+        participant_services.nominate(None, course, undecided)  # on no list of participants
         visit = make_session(
             course,
             kind="site_visit",
@@ -91,8 +94,8 @@ def test_participant_list_pdf_xlsx_csv_in_protocol_order(app, login_as):
     text = pdf_text(pdf.data)
     algeria, japan, thailand = (text.index(c) for c in ("Algeria", "Japan", "Thailand"))
     assert algeria < japan < thailand
-    assert "BENALI Karim" in text and "TANAKA Yuki" in text
-    assert "3 participants, in protocol order" in text
+    assert "BENALI Karim" in text and "TANAKA Yuki" in text and "UNDECIDED" not in text
+    assert "List of participants" in text and "3 participants, in protocol order" in text
     api_csv = client.get(f"/api/v1/courses/{course_id}/participants.csv")
     assert api_csv.status_code == 200
     assert 'filename="ENF-2013-participants.csv"' in api_csv.headers["Content-Disposition"]

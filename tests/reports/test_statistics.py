@@ -1,7 +1,7 @@
 """Annual statistics: fiscal and calendar years, one fund or all, as a page, JSON, PDF, XLSX."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from openpyxl import load_workbook
 
@@ -32,6 +32,7 @@ def test_a_february_course_counts_in_the_fiscal_year_before(app):
                 person = make_person(family_name=f"{code}-{index}", country_code="KH")
                 enrolment = participant_services.nominate(None, course, person)
                 participant_services.change_enrolment_status(None, enrolment, "accepted")
+                participant_services.change_enrolment_status(None, enrolment, "confirmed")
             course.status = "completed"
         db.session.commit()
         fiscal = services.annual_statistics(2013, "fiscal", with_charts=False)
@@ -87,3 +88,47 @@ def test_statistics_api_page_pdf_and_xlsx(demo, login_as):
     summary = dict(book["Summary"].values)
     assert summary["Participants"] == 30 and summary["Courses held"] == 1
     assert book["By country"]["A2"].value == "Algeria"
+
+
+def test_statistics_count_only_people_who_attended_and_say_so(app, login_as):
+    """A year's participants are the confirmed of courses that have started and those who
+    completed; nominations, and courses not yet held, are not counted (13 of "66
+    participants" were once in courses not yet held)."""
+    today = date.today()
+    with app.app_context():
+        held = make_course(code="ENF-A", start_date=today, end_date=today + timedelta(days=4))
+        coming = make_course(
+            code="ENF-B", start_date=today + timedelta(days=1), end_date=today + timedelta(days=9)
+        )
+        for course, steps in (
+            (held, ["accepted", "confirmed"]),
+            (held, []),
+            (held, ["accepted"]),
+            (coming, ["accepted", "confirmed"]),
+            (coming, []),
+        ):
+            person = make_person(family_name=f"{course.code}-{len(steps)}", country_code="KH")
+            enrolment = participant_services.nominate(None, course, person)
+            for step in steps:
+                participant_services.change_enrolment_status(None, enrolment, step)
+        for course in (held, coming):
+            course.status = "confirmed"
+        db.session.commit()
+    client = login_as("staff")
+    year = services.fiscal_year(today)
+    data = client.get(f"/api/v1/statistics?year={year}").get_json()
+    assert data["courses"] == ["ENF-A"] and data["totals"]["participants"] == 1
+    assert data["participants_counted"].startswith("Participants are the people who attended")
+    assert data["counted_statuses"] == ["confirmed", "completed"]
+    assert data["not_counted"] == [
+        {"status": "nominated", "count": 1},
+        {"status": "accepted", "count": 1},
+    ]
+    text = pdf_text(client.get(f"/statistics/report.pdf?year={year}").data)
+    assert "Courses held 1 Participants 1" in text
+    assert "Participants are the people who attended: confirmed for a course that has" in text
+    book = load_workbook(io.BytesIO(client.get(f"/statistics.xlsx?year={year}").data))
+    summary = dict(book["Summary"].values)
+    assert summary["Participants"] == 1 and summary["Courses held"] == 1
+    assert summary["Who is counted"].startswith("Participants are the people who attended")
+    assert summary["Not counted"] == "1 nominated, 1 accepted"

@@ -87,10 +87,20 @@ class CountryCountSchema(Schema):
     count = fields.Integer()
 
 
+class NotCountedSchema(Schema):
+    status = fields.String()
+    count = fields.Integer()
+
+
 class ByCountrySchema(Schema):
     countries = fields.List(fields.Nested(CountryCountSchema))
     total = fields.Integer()
     sentence = fields.String()
+    #: Who the figures count, in words ("Participants are the people who attended: ...").
+    counted = fields.String()
+    counted_statuses = fields.List(fields.String())
+    #: Seat-holders left out of the figures: nominated, accepted, confirmed before the start.
+    not_counted = fields.List(fields.Nested(NotCountedSchema))
 
 
 class CourseRefSchema(Schema):
@@ -214,10 +224,19 @@ def import_participants(files, course_id):
 @roles(*READERS)
 @blp.response(200, ByCountrySchema)
 def participants_by_country(course_id):
-    """Participants per country (code, display name, count), the total and the sentence."""
+    """Participants per country (code, name, count), the total and the sentence. Participants
+    are the people who attended (``counted`` says it in words); nominations and acceptances
+    are listed under ``not_counted``."""
     course = visible_course_or_404(course_id)
-    figures = services.participants_by_country(services.load_enrolments([course.id]))
-    return {"countries": figures.countries, "total": figures.total, "sentence": figures.sentence}
+    figures = services.count_participants([course.id])
+    return {
+        "countries": figures.countries,
+        "total": figures.total,
+        "sentence": figures.sentence,
+        "counted": figures.counted,
+        "counted_statuses": [str(s) for s in services.COUNTED_STATUSES],
+        "not_counted": [{"status": label, "count": n} for label, n in figures.not_counted],
+    }
 
 
 @blp.route("/people/<int:person_id>")

@@ -242,8 +242,8 @@ def change_enrolment_status(enrolment_id: int):
     )
 
 
-def _course_enrolments(course: Course) -> list[Enrolment]:
-    return services.load_enrolments([course.id])
+def _course_figures(course: Course) -> services.ByCountry:
+    return services.count_participants([course.id])
 
 
 @bp.route("/courses/<int:course_id>/participants/by-country")
@@ -251,9 +251,11 @@ def _course_enrolments(course: Course) -> list[Enrolment]:
 def by_country(course_id: int):
     """Participants by country, region, organisation kind and gender, with the sentence."""
     course = db.get_or_404(Course, course_id)
-    figures = services.participants_by_country(_course_enrolments(course))
     return render_template(
-        "participants/by_country.html", course=course, figures=figures, scope=course.code
+        "participants/by_country.html",
+        course=course,
+        figures=_course_figures(course),
+        scope=course.code,
     )
 
 
@@ -262,7 +264,7 @@ def by_country(course_id: int):
 def by_country_chart(course_id: int):
     """The bar chart of participants by country."""
     course = db.get_or_404(Course, course_id)
-    figures = services.participants_by_country(_course_enrolments(course))
+    figures = _course_figures(course)
     return charts.svg_response(
         charts.bar_chart(
             f"Participants by country, {course.code}",
@@ -276,7 +278,7 @@ def by_country_chart(course_id: int):
 def by_country_map(course_id: int):
     """The world map of participants."""
     course = db.get_or_404(Course, course_id)
-    figures = services.participants_by_country(_course_enrolments(course))
+    figures = _course_figures(course)
     return charts.svg_response(
         charts.world_map(
             f"Where the participants of {course.code} came from",
@@ -318,8 +320,13 @@ def list_rows(enrolments):
 def protocol_list(course_id: int):
     """The list of participants in protocol order: by country, then family name."""
     course = db.get_or_404(Course, course_id)
-    enrolments = services.protocol_order(_course_enrolments(course))
-    return render_template("participants/protocol_list.html", course=course, enrolments=enrolments)
+    return render_template(
+        "participants/protocol_list.html",
+        course=course,
+        enrolments=services.listed_enrolments(course),
+        started=services.course_started(course),
+        counted=services.PARTICIPANTS_COUNTED,
+    )
 
 
 @bp.route("/courses/<int:course_id>/participants/list.<any(csv, xlsx):fmt>")
@@ -327,7 +334,7 @@ def protocol_list(course_id: int):
 def protocol_list_export(course_id: int, fmt: str):
     """The protocol-order list as CSV or XLSX, named <course-code>-participants.<ext>."""
     course = db.get_or_404(Course, course_id)
-    rows = list(list_rows(services.protocol_order(_course_enrolments(course))))
+    rows = list(list_rows(services.listed_enrolments(course)))
     filename = f"{course.code}-participants.{fmt}"
     if fmt == "csv":
         return attachment(to_csv(LIST_HEADER, rows), filename)

@@ -5,6 +5,7 @@ Services take plain values, add and flush, and record an audit entry; the caller
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -400,15 +401,45 @@ def trainee_enrolment(user, course, statuses=None) -> Enrolment | None:
 # --- participants by country ----------------------------------------------------------
 
 
-def participating(stmt):
-    """Enrolments that count as participants: every one holding a seat (nominated, accepted,
-    confirmed, completed), so a course's table fills as nominations arrive; withdrawn and
-    rejected people are left out."""
-    return stmt.where(Enrolment.status.in_(SEAT_HOLDING))
+#: Who counts as a participant: the sentence every figure of participants carries (pages,
+#: reports, PDFs, spreadsheets and the API), so nobody reads nominations as attendance.
+PARTICIPANTS_COUNTED = (
+    "Participants are the people who attended: confirmed for a course that has started, or "
+    "completed. Nominated, accepted, withdrawn and rejected people are not counted."
+)
+#: The statuses that may count, as the API lists them.
+COUNTED_STATUSES = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED)
+
+
+def started_courses(today: date | None = None):
+    """The ids of the courses that have started by ``today`` (cancelled ones never do)."""
+    from ..courses.models import Course, CourseStatus  # courses come before participants
+
+    return sa.select(Course.id).where(
+        Course.start_date <= (today or date.today()), Course.status != CourseStatus.CANCELLED
+    )
+
+
+def attended(today: date | None = None):
+    """The condition on an enrolment that makes it a participant: completed, or confirmed for
+    a course that has started by ``today``."""
+    return sa.or_(
+        Enrolment.status == EnrolmentStatus.COMPLETED,
+        sa.and_(
+            Enrolment.status == EnrolmentStatus.CONFIRMED,
+            Enrolment.course_id.in_(started_courses(today)),
+        ),
+    )
+
+
+def participating(stmt, today: date | None = None):
+    """``stmt`` (on enrolments) narrowed to the participants: see PARTICIPANTS_COUNTED."""
+    return stmt.where(attended(today))
 
 
 def load_enrolments(course_ids: list[int], statuses=None) -> list[Enrolment]:
-    """Enrolments of these courses with person and organisation, in one query."""
+    """Enrolments of these courses with person and organisation, in one query: the
+    participants (PARTICIPANTS_COUNTED), or those in the given statuses."""
     stmt = (
         sa.select(Enrolment)
         .where(Enrolment.course_id.in_(course_ids))
@@ -416,6 +447,20 @@ def load_enrolments(course_ids: list[int], statuses=None) -> list[Enrolment]:
     )
     stmt = participating(stmt) if statuses is None else stmt.where(Enrolment.status.in_(statuses))
     return list(db.session.execute(stmt).scalars().unique())
+
+
+def listed_enrolments(course) -> list[Enrolment]:
+    """Who the course's list of participants names, in protocol order: the confirmed and
+    those who completed. Once the course has started they are its participants; before, the
+    list says they are confirmed (``course_started``)."""
+    return protocol_order(load_enrolments([course.id], statuses=COUNTED_STATUSES))
+
+
+def course_started(course, today: date | None = None) -> bool:
+    """Whether the course has started by ``today`` (a cancelled course never does)."""
+    from ..courses.models import CourseStatus
+
+    return course.status != CourseStatus.CANCELLED and course.start_date <= (today or date.today())
 
 
 @dataclass
@@ -429,13 +474,22 @@ class CountryRow:
 
 @dataclass
 class ByCountry:
-    """Participants counted by country, region, organisation kind and gender."""
+    """Participants (PARTICIPANTS_COUNTED) by country, region, organisation kind and gender,
+    and the enrolments that were not counted though they hold a seat."""
 
     countries: list[CountryRow]
     regions: list[tuple[str, int]]
     kinds: list[tuple[str, int]]
     genders: list[tuple[str, int]]
     total: int
+    #: ("nominated", 3), ("confirmed for a course not yet started", 2): left out, and why.
+    not_counted: list[tuple[str, int]] = field(default_factory=list)
+    counted: str = PARTICIPANTS_COUNTED
+
+    @property
+    def not_counted_text(self) -> str:
+        """ "3 nominated, 2 accepted" (empty when every seat-holder was counted)."""
+        return ", ".join(f"{count} {label}" for label, count in self.not_counted)
 
     @property
     def sentence(self) -> str:
@@ -448,23 +502,10 @@ class ByCountry:
         return ", ".join(parts)
 
 
-def participants_by_country(enrolments: list[Enrolment]) -> ByCountry:
-    """Count ``enrolments`` by country (display-name order), region, kind and gender."""
-    return _by_country(
-        (
-            e.country_code,
-            e.organisation.name if e.organisation else None,
-            e.organisation.kind if e.organisation else None,
-            e.person.gender,
-            1,
-        )
-        for e in enrolments
-    )
-
-
-def count_participants(course_ids) -> ByCountry:
-    """The same figures as ``participants_by_country`` for many courses (ids, or a select of
-    ids), counted by the database: one grouped query, whatever the number of people."""
+def count_participants(course_ids, today: date | None = None) -> ByCountry:
+    """The participants (PARTICIPANTS_COUNTED) of many courses (ids, or a select of ids) by
+    country, region, kind and gender, and the seat-holders left out: two grouped queries,
+    whatever the number of people."""
     stmt = participating(
         sa.select(
             Enrolment.country_code,
@@ -476,9 +517,32 @@ def count_participants(course_ids) -> ByCountry:
         .join(Person, Enrolment.person_id == Person.id)
         .outerjoin(Organisation, Enrolment.organisation_id == Organisation.id)
         .where(Enrolment.course_id.in_(course_ids))
-        .group_by(Enrolment.country_code, Organisation.name, Organisation.kind, Person.gender)
+        .group_by(Enrolment.country_code, Organisation.name, Organisation.kind, Person.gender),
+        today,
     )
-    return _by_country(db.session.execute(stmt).all())
+    figures = _by_country(db.session.execute(stmt).all())
+    left_out = dict(
+        db.session.execute(
+            sa.select(Enrolment.status, sa.func.count())
+            .where(
+                Enrolment.course_id.in_(course_ids),
+                Enrolment.status.in_(
+                    (EnrolmentStatus.NOMINATED, EnrolmentStatus.ACCEPTED, EnrolmentStatus.CONFIRMED)
+                ),
+                sa.not_(attended(today)),
+            )
+            .group_by(Enrolment.status)
+        ).all()
+    )
+    labels = {
+        EnrolmentStatus.NOMINATED: "nominated",
+        EnrolmentStatus.ACCEPTED: "accepted",
+        EnrolmentStatus.CONFIRMED: "confirmed for a course not yet started",
+    }
+    figures.not_counted = [
+        (label, left_out[status]) for status, label in labels.items() if left_out.get(status)
+    ]
+    return figures
 
 
 def _by_country(groups) -> ByCountry:

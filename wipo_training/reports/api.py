@@ -8,6 +8,7 @@ from ..access import roles
 from ..courses.models import Course
 from ..downloads import attachment
 from ..extensions import db
+from ..participants import services as participant_services
 from ..participants.routes import LIST_HEADER, list_rows
 from ..spreadsheets import to_csv, to_xlsx
 from . import routes, services
@@ -92,6 +93,14 @@ class StatisticsSchema(Schema):
         ]
     )
     sentence = fields.Function(lambda s: s.figures.sentence)
+    #: Who the participant figures count, in words, and the statuses that may count.
+    participants_counted = fields.Function(lambda s: s.figures.counted)
+    counted_statuses = fields.Function(
+        lambda s: [str(status) for status in participant_services.COUNTED_STATUSES]
+    )
+    not_counted = fields.Function(
+        lambda s: [{"status": label, "count": n} for label, n in s.figures.not_counted]
+    )
     regions = fields.Function(lambda s: [{"name": n, "count": c} for n, c in s.figures.regions])
     organisation_kinds = fields.Function(
         lambda s: [{"name": n, "count": c} for n, c in s.figures.kinds]

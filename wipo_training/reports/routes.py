@@ -132,6 +132,8 @@ def participant_list_pdf_data(course: Course) -> bytes:
         "documents/participant_list.html",
         course=course,
         enrolments=services.course_participants(course),
+        started=participant_services.course_started(course),
+        counted=participant_services.PARTICIPANTS_COUNTED,
     )
 
 

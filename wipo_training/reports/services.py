@@ -170,8 +170,7 @@ def certificate_counts(course_ids: list[int]) -> Counter:
 
 def course_report(course: Course, with_charts: bool = True) -> CourseReport:
     """Everything the course report shows, from the data."""
-    enrolments = participant_services.load_enrolments([course.id])
-    figures = participant_services.participants_by_country(enrolments)
+    figures = participant_services.count_participants([course.id])
     sessions = timetable_services.course_sessions(course)
     questionnaire = evaluation_services.questionnaire_for(course)
     results = evaluation_services.results(questionnaire) if questionnaire else None
@@ -244,8 +243,9 @@ def evaluation_report(course: Course, questionnaire: Questionnaire) -> Evaluatio
 
 
 def course_participants(course: Course) -> list[Enrolment]:
-    """The course's participants in protocol order (by country, then family name)."""
-    return participant_services.protocol_order(participant_services.load_enrolments([course.id]))
+    """The course's list of participants in protocol order (by country, then family name):
+    the confirmed and those who completed (before the start, the list says "confirmed")."""
+    return participant_services.listed_enrolments(course)
 
 
 def sessions_on(course: Course, day: date) -> list[CourseSession]:
@@ -306,9 +306,7 @@ def year_range(year: int, basis: str) -> tuple[date, date]:
 def latest_year(basis: str) -> int:
     """The most recent year in which a course started (this year when none has)."""
     today = date.today()
-    latest = db.session.execute(
-        _held(sa.select(sa.func.max(Course.start_date)), None).where(Course.start_date <= today)
-    ).scalar()
+    latest = db.session.execute(_held(sa.select(sa.func.max(Course.start_date)), None)).scalar()
     day = latest or today
     return fiscal_year(day) if basis == "fiscal" else day.year
 
@@ -373,15 +371,20 @@ class Statistics:
         return f"statistics-{self.label}" + (f"-{self.fund.code}" if self.fund else "")
 
 
-def _held(stmt, fund_id: int | None):
-    stmt = stmt.where(Course.status != CourseStatus.CANCELLED, Course.status != CourseStatus.DRAFT)
+def _held(stmt, fund_id: int | None, today: date | None = None):
+    """Courses held: started by ``today``, neither drafts nor cancelled."""
+    stmt = stmt.where(
+        Course.status != CourseStatus.CANCELLED,
+        Course.status != CourseStatus.DRAFT,
+        Course.start_date <= (today or date.today()),
+    )
     return stmt.where(Course.fund_id == fund_id) if fund_id else stmt
 
 
 def course_sums(course_ids: list[int]) -> dict[int, Counter]:
-    """Per course: participants, completed, certificates issued, rating sum and count,
-    objectives answered and yes, submissions. Five grouped queries however many courses, so
-    a year and its trend cost the same."""
+    """Per course: participants (those who attended: PARTICIPANTS_COUNTED), completed,
+    certificates issued, rating sum and count, objectives answered and yes, submissions.
+    Five grouped queries however many courses, so a year and its trend cost the same."""
     sums: dict[int, Counter] = {course_id: Counter() for course_id in course_ids}
     if not course_ids:
         return sums
@@ -516,6 +519,8 @@ def statistics_sheets(result: Statistics) -> list[tuple[str, list[str], list[lis
                 ["Evaluation: mean rating (1–5)", result.totals.rating_mean],
                 ["Evaluation: objectives achieved (%)", result.totals.objectives_share],
                 ["Evaluation: response rate (%)", result.totals.response_rate],
+                ["Who is counted", figures.counted],
+                ["Not counted", figures.not_counted_text or "—"],
             ],
         ),
         (
