@@ -83,13 +83,12 @@ def test_cli_tokens_create_prints_the_token_on_its_last_line(app, users):
 
 
 def test_account_page_creates_and_revokes_tokens(app, client, users):
-    from tests.conftest import csrf_token
+    from tests.conftest import client_submit
 
     login(client, users["staff"])
-    page = client.post(
-        "/account/tokens",
-        data={"name": "nightly export", "csrf_token": csrf_token(client, "/account")},
-    ).get_data(as_text=True)
+    page = client_submit(client, "/account", "Create token", name="nightly export").get_data(
+        as_text=True
+    )
     assert "cannot be shown again" in page
     token = page.split("readonly")[0].rsplit('value="', 1)[1].split('"')[0]
     assert (
@@ -100,9 +99,7 @@ def test_account_page_creates_and_revokes_tokens(app, client, users):
     )
     with app.app_context():
         token_id = db.session.execute(sa.select(ApiToken.id)).scalar_one()
-    client.post(
-        f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(client, "/account")}
-    )
+    client_submit(client, "/account", "Revoke", action=f"/account/tokens/{token_id}/revoke")
     assert "revoked" in client.get("/account").get_data(as_text=True)
     assert (
         app.test_client()
@@ -113,6 +110,7 @@ def test_account_page_creates_and_revokes_tokens(app, client, users):
 
 
 def test_nobody_revokes_another_users_token(app, client, users):
+    """An attacker's hand-made request with someone else's token id (no page shows one)."""
     from tests.conftest import csrf_token
 
     create_token(app, users["staff"])
