@@ -98,8 +98,10 @@ class Config:
 
     PER_PAGE = 25
 
-    #: The address printed on certificates (QR codes and /verify links point there).
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: The address printed on certificates (QR codes and /verify links point there). Unset:
+    #: the address the issuing request came to (a batch job keeps its starter's); set it in
+    #: production, behind a proxy (documents/services.py: public_base_url).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     #: Run background jobs inline instead of through the worker (tests only).
     HUEY_IMMEDIATE = False
 

@@ -88,9 +88,11 @@ def task_app():
 
 
 @huey.task()
-def run_certificate_batch(job_id: int) -> None:
-    """Issue a course's missing certificates and build the merged PDF or the ZIP."""
+def run_certificate_batch(job_id: int, served_at: str | None = None) -> None:
+    """Issue a course's missing certificates and build the merged PDF or the ZIP.
+    ``served_at``: the address of the request that queued it, printed in the QR codes
+    when PUBLIC_BASE_URL is not set (the worker has no request of its own)."""
     from .documents.services import run_batch
 
     with task_app().app_context():
-        run_batch(job_id)
+        run_batch(job_id, served_at=served_at)

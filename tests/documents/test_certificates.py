@@ -2,20 +2,24 @@
 
 import hashlib
 import io
+import re
 import zipfile
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from tests.conftest import csrf_token, login
+from tests.conftest import submit
 from tests.documents.conftest import PEOPLE, eligible_course
 from tests.test_api import create_token
 from wipo_training.audit import AuditEntry
+from wipo_training.courses.models import Course
 from wipo_training.documents import services
 from wipo_training.documents.models import Certificate
 from wipo_training.extensions import db
 from wipo_training.jobs import Job
+from wipo_training.participants.models import Enrolment
 from wipo_training.timetable.models import Attendance
 
 
@@ -51,9 +55,9 @@ def test_serials_codes_revoke_and_reissue(app_ctx):
     first = services.issue_one(None, enrolments[0])
     second = services.issue_one(None, enrolments[1])
     assert (first.serial, second.serial) == ("ENF-2013-001", "ENF-2013-002")
-    assert (
-        len(first.verification_code) >= 16 and first.verification_code != second.verification_code
-    )
+    crockford = r"[0-9A-HJKMNP-TV-Z]{4}"
+    assert re.fullmatch(f"{crockford}-{crockford}-{crockford}", first.verification_code)
+    assert first.verification_code != second.verification_code
     stored = services.pdf_path(first).read_bytes()
     assert "ENF-2013-001" in text_of(stored)
     assert hashlib.sha256(stored).hexdigest() == first.sha256
@@ -73,22 +77,18 @@ def test_an_ineligible_participant_gets_no_certificate(app_ctx):
     assert db.session.execute(sa.select(sa.func.count()).select_from(Certificate)).scalar() == 0
 
 
-def test_download_gives_the_stored_bytes_to_the_right_people(app, users):
+def test_download_gives_the_stored_bytes_to_the_right_people(app, users, web_as):
     with app.app_context():
         course, enrolments = eligible_course(PEOPLE[:2], trainee_email=users["trainee"])
         mine = services.issue_one(None, enrolments[0])
         other = services.issue_one(None, enrolments[1])
         mine_bytes = services.pdf_path(mine).read_bytes()
         ids, code = (mine.id, other.id), mine.verification_code
-    client = app.test_client()
-    login(client, users["trainee"])
-    assert "Your certificates" in client.get("/").get_data(as_text=True)
-    first, again = (
-        client.get(f"/certificates/{ids[0]}/pdf"),
-        client.get(f"/certificates/{ids[0]}/pdf"),
-    )
-    assert first.data == again.data == mine_bytes
-    assert client.get(f"/certificates/{ids[1]}/pdf").status_code == 404
+    web = web_as("trainee")
+    assert "Your certificates" in web.get("/").text
+    first, again = web.get(f"/certificates/{ids[0]}/pdf"), web.get(f"/certificates/{ids[0]}/pdf")
+    assert first.body == again.body == mine_bytes
+    assert web.get(f"/certificates/{ids[1]}/pdf", expect_errors=True).status_int == 404
     token = create_token(app, users["trainee"])
     api = app.test_client().get(
         f"/api/v1/certificates/{code}/pdf", headers={"Authorization": f"Bearer {token}"}
@@ -124,18 +124,15 @@ def test_verification_is_rate_limited(app):
     assert statuses[:60] == [404] * 60 and statuses[60] == 429
 
 
-def test_batch_zip_and_pdf_through_the_pages(app, login_as):
+def test_batch_zip_and_pdf_through_the_pages(app, web_as):
     with app.app_context():
         eligible_course(PEOPLE[:4])
-    client = login_as("coordinator")
-    response = client.post(
-        "/courses/1/certificates/batch",
-        data={"csrf_token": csrf_token(client, "/courses/1/certificates"), "format": "zip"},
-    )
-    assert response.status_code == 302
-    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    web = web_as("coordinator")
+    response = submit(web.get("/courses/1/certificates"), "Issue and download", format="zip")
+    assert response.status_int == 302
+    job_page = response.follow().text
     assert "Status: <strong>done</strong>. 4 of 4 certificates." in job_page
-    archive = zipfile.ZipFile(io.BytesIO(client.get("/jobs/1/download").data))
+    archive = zipfile.ZipFile(io.BytesIO(web.get("/jobs/1/download").body))
     # Issued in protocol order: Algeria, China, Japan, Viet Nam.
     assert archive.namelist() == [
         "ENF-2013-001-Benali-Karim.pdf",
@@ -143,13 +140,10 @@ def test_batch_zip_and_pdf_through_the_pages(app, login_as):
         "ENF-2013-003-Yamada-Taro.pdf",
         "ENF-2013-004-Nguyen-Van-An.pdf",
     ]
-    response = client.post(
-        "/courses/1/certificates/batch",
-        data={"csrf_token": csrf_token(client, "/courses/1/certificates"), "format": "pdf"},
-    )
-    merged = client.get("/jobs/2/download")
-    reader = PdfReader(io.BytesIO(merged.data))
-    assert len(reader.pages) == 4 and "Somchai" not in text_of(merged.data)
+    submit(web.get("/courses/1/certificates"), "Issue and download", format="pdf")
+    merged = web.get("/jobs/2/download").body
+    reader = PdfReader(io.BytesIO(merged))
+    assert len(reader.pages) == 4 and "Somchai" not in text_of(merged)
     assert "Yamada" in reader.pages[2].extract_text()
     with app.app_context():  # the second batch issued nothing new
         assert db.session.execute(sa.select(sa.func.count()).select_from(Certificate)).scalar() == 4
@@ -206,43 +200,83 @@ def png(width=40, height=12) -> bytes:
     )
 
 
-def test_signatories_and_logos_appear_on_the_certificate(app, login_as):
+def test_signatories_and_logos_appear_on_the_certificate(app, web_as):
     with app.app_context():
         eligible_course(PEOPLE[:1])
-    client = login_as("coordinator")
+    web = web_as("coordinator")
     url = "/courses/1/certificates/settings"
-    bad = client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(client, url),
-            "signatory1_name": "Kenichiro Natsume",
-            "signatory1_image": (io.BytesIO(b"GIF89a not a png"), "sig.gif"),
-        },
-        content_type="multipart/form-data",
+    bad = submit(
+        web.get(url),
+        "Save",
+        signatory1_name="Kenichiro Natsume",
+        signatory1_image=("upload", "sig.gif", b"GIF89a not a png"),
     )
-    assert "Upload a PNG or JPEG image of at most 1 MB." in bad.get_data(as_text=True)
-    good = client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(client, url),
-            "heading": "Certificate of Attendance",
-            "signatory1_name": "Kenichiro Natsume",
-            "signatory1_title": "Head, WIPO Japan Office",
-            "signatory1_image": (io.BytesIO(png()), "signature.png"),
-            "logo1": (io.BytesIO(png(60, 30)), "wipo.png"),
-        },
-        content_type="multipart/form-data",
+    assert "Upload a PNG or JPEG image of at most 1 MB." in bad.text
+    good = submit(
+        bad,
+        "Save",
+        heading="Certificate of Attendance",
+        signatory1_title="Head, WIPO Japan Office <script>alert(1)</script>",
+        signatory1_image=("upload", "signature.png", png()),
+        logo1=("upload", "wipo.png", png(60, 30)),
     )
-    assert good.status_code == 302
-    client.post(
-        "/enrolments/1/certificate",
-        data={"csrf_token": csrf_token(client, "/courses/1/certificates")},
-    )
+    assert good.status_int == 302
+    issued = submit(web.get("/courses/1/certificates"), "Issue now")
+    assert "Certificate ENF-2013-001 issued to Van An Nguyen." in issued.follow().text
     with app.app_context():
         certificate = db.session.execute(sa.select(Certificate)).scalar_one()
         pdf = services.pdf_path(certificate).read_bytes()
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     text = page.extract_text()
     assert "Certificate of Attendance" in text and "Kenichiro Natsume" in text
-    assert "Head, WIPO Japan Office" in text
+    flat = " ".join(text.split())
+    assert "Head, WIPO Japan Office <script>alert(1)</script>" in flat  # printed, not run
     assert len(page.images) == 2  # signature and logo (the QR code is drawn as paths)
+
+
+def test_no_certificate_for_a_course_not_yet_held(app, web_as, users):
+    """A course held in December 2028: nobody gets a certificate before its last day, even
+    when overridden as eligible; the page says why instead of offering the buttons, and a
+    page left open from before the dates moved gets the same answer (single, batch, API)."""
+    with app.app_context():
+        _course, enrolments = eligible_course(PEOPLE[:2])
+        first_id = enrolments[0].id
+    web = web_as("coordinator")
+    stale = web.get("/courses/1/certificates")
+    with app.app_context():
+        course = db.session.get(Course, 1)
+        course.start_date, course.end_date = date(2028, 12, 4), date(2028, 12, 15)
+        db.session.commit()
+        message = (
+            "ENF-2013 ends on 15 December 2028: certificates can be issued from that day on, "
+            "once the sessions they count have taken place."
+        )
+        enrolment = db.session.get(Enrolment, first_id)
+        services.set_override(None, enrolment, True, "Hospitalised")
+        db.session.commit()
+        with pytest.raises(services.CertificateError) as refused:
+            services.issue_one(None, enrolment)
+        assert str(refused.value) == message
+        with pytest.raises(services.CertificateError, match="ends on 15 December 2028"):
+            services.start_batch(None, course, "zip")
+        # From the start of the last day in Tokyo (15:00 UTC the day before), they may.
+        services.check_issuable(course, datetime(2028, 12, 14, 15, 0, tzinfo=UTC))
+        with pytest.raises(services.CertificateError):
+            services.check_issuable(course, datetime(2028, 12, 14, 14, 59, tzinfo=UTC))
+    page = web.get("/courses/1/certificates")
+    assert message in page.text
+    assert "Issue and download" not in page.text and "Issue now" not in page.text
+    single = submit(stale, "Issue now", action=f"/enrolments/{first_id}/certificate")
+    assert message in single.follow().text
+    batch = submit(stale, "Issue and download", format="pdf")
+    assert message in batch.follow().text
+    token = create_token(app, users["coordinator"])
+    api = app.test_client().post(
+        "/api/v1/courses/1/certificates/batch",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"format": "zip"},
+    )
+    assert api.status_code == 422 and api.json["message"] == message
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Certificate)).scalar() == 0
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Job)).scalar() == 0

@@ -1,7 +1,7 @@
 """JSON API for certificates and jobs (under /api/v1)."""
 
 from flask import abort as flask_abort
-from flask import send_file
+from flask import request, send_file
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
@@ -53,7 +53,8 @@ class VerificationSchema(Schema):
     valid = fields.Function(lambda c: c.status == CertificateStatus.ISSUED)
     status = fields.String()
     serial = fields.String()
-    name = fields.Function(lambda c: c.enrolment.person.full_name)
+    #: As printed on the certificate (a later correction of the record does not change it).
+    name = fields.Function(services.printed_name)
     course = fields.Function(lambda c: c.enrolment.course.title)
     start_date = fields.Function(lambda c: c.enrolment.course.start_date.isoformat())
     end_date = fields.Function(lambda c: c.enrolment.course.end_date.isoformat())
@@ -62,6 +63,15 @@ class VerificationSchema(Schema):
     )
     issued_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
+    #: The serial of the certificate issued in place of a revoked one.
+    replaced_by = fields.Function(lambda c: _replacement_serial(c), allow_none=True)
+
+
+def _replacement_serial(certificate) -> str | None:
+    if certificate.status != CertificateStatus.REVOKED:
+        return None
+    replacement = services.replacement_of(certificate)
+    return replacement.serial if replacement else None
 
 
 @blp.route("/courses/<int:course_id>/certificates")
@@ -80,7 +90,13 @@ def start_batch(values, course_id):
     """Issue every eligible participant's certificate and build one PDF or a ZIP, in the
     background; poll GET /jobs/{id}."""
     course = db.session.get(Course, course_id) or flask_abort(404)
-    job = services.start_batch(current_user, course, values["format"])
+    try:
+        job = services.start_batch(
+            current_user, course, values["format"], served_at=request.url_root
+        )
+    except services.CertificateError as exc:
+        db.session.rollback()
+        abort(422, message=str(exc))
     db.session.refresh(job)
     return job
 
@@ -120,7 +136,8 @@ def job_result(job_id):
 @limiter.limit("60 per minute")
 @blp.response(200, VerificationSchema)
 def verify(code):
-    """Public: whether the certificate with this code is valid or revoked."""
+    """Public: whether the certificate with this code (any case, hyphens optional) or this
+    serial number is valid or revoked, and what replaced a revoked one."""
     certificate = services.by_code(code)
     if certificate is None:
         abort(404, message="No certificate has this code.")

@@ -54,4 +54,6 @@ class VerifyForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form anyone may use
 
-    code = StringField("Verification code", validators=[DataRequired(), Length(max=32)])
+    code = StringField(
+        "Verification code or serial number", validators=[DataRequired(), Length(max=80)]
+    )

@@ -10,6 +10,7 @@ from ..courses.models import Course
 from ..extensions import db, limiter
 from ..jobs import Job
 from ..participants.models import Enrolment
+from ..timeutil import utcnow
 from . import bp, services
 from .forms import BatchForm, OverrideForm, ReasonForm, SettingsForm, VerifyForm
 from .models import Certificate, CertificateStatus
@@ -41,18 +42,32 @@ def course_certificates(course_id: int):
         override_form=OverrideForm(),
         can_edit=current_user.role in EDITORS,
         eligible_count=sum(r.eligible for r in rows),
+        issued_count=sum(c.status == CertificateStatus.ISSUED for c in certificates),
+        not_yet=services.not_yet_issuable(course, utcnow()),
     )
 
 
 @bp.route("/courses/<int:course_id>/certificates/batch", methods=["POST"])
-@roles(*EDITORS)
+@roles(*READERS)
 def batch(course_id: int):
-    """Start the background job; the page shows its progress."""
+    """Start the background job; the page shows its progress. Coordinators issue what is
+    missing first; staff download the certificates issued so far."""
     course = db.get_or_404(Course, course_id)
     form = BatchForm()
     if not form.validate_on_submit():
         abort(400)
-    job = services.start_batch(current_user, course, form.format.data)
+    try:
+        job = services.start_batch(
+            current_user,
+            course,
+            form.format.data,
+            served_at=request.url_root,
+            issue=current_user.role in EDITORS,
+        )
+    except services.CertificateError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("documents.course_certificates", course_id=course.id))
     return redirect(url_for("documents.job", job_id=job.id))
 
 
@@ -62,7 +77,7 @@ def issue(enrolment_id: int):
     """Issue one participant's certificate now."""
     enrolment = db.get_or_404(Enrolment, enrolment_id)
     try:
-        certificate = services.issue_one(current_user, enrolment)
+        certificate = services.issue_one(current_user, enrolment, served_at=request.url_root)
     except services.CertificateError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -131,8 +146,15 @@ def reissue(certificate_id: int):
     if not form.validate_on_submit():
         flash("Write the reason for reissuing the certificate.", "danger")
     else:
-        new = services.reissue(current_user, certificate, form.reason.data)
-        flash(f"{new.serial} issued; {certificate.serial} is revoked.", "success")
+        try:
+            new = services.reissue(
+                current_user, certificate, form.reason.data, served_at=request.url_root
+            )
+        except services.CertificateError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(f"{new.serial} issued; {certificate.serial} is revoked.", "success")
     return redirect(
         url_for("documents.course_certificates", course_id=certificate.enrolment.course_id)
     )
@@ -252,7 +274,8 @@ def verify_form():
     """Type a certificate's code to check it."""
     form = VerifyForm(request.args)
     if request.args.get("code") and form.validate():
-        return redirect(url_for("documents.verify", code=form.code.data.strip()))
+        typed = form.code.data.strip()
+        return redirect(url_for("documents.verify", code=services.normalise_code(typed) or typed))
     return render_template("documents/verify_form.html", form=form)
 
 
@@ -260,11 +283,22 @@ def verify_form():
 @public
 @limiter.limit("60 per minute")
 def verify(code: str):
-    """Public: is this certificate genuine, and is it still valid?"""
+    """Public: is this certificate genuine, and is it still valid? The code as printed or
+    typed (any case, hyphens optional), or the serial number."""
     certificate = services.by_code(code)
     status = 200 if certificate else 404
     return render_template(
-        "documents/verify.html", certificate=certificate, code=code, form=VerifyForm(code=code)
+        "documents/verify.html",
+        certificate=certificate,
+        code=code,
+        form=VerifyForm(code=code),
+        name=services.printed_name(certificate) if certificate else "",
+        native_name=services.printed_native_name(certificate) if certificate else "",
+        replacement=(
+            services.replacement_of(certificate)
+            if certificate and certificate.status == CertificateStatus.REVOKED
+            else None
+        ),
     ), status
 
 

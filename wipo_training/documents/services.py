@@ -10,6 +10,7 @@ import secrets
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, time
 from pathlib import Path
 
 import pikepdf
@@ -36,6 +37,32 @@ CHUNK = 40  #: certificates per WeasyPrint render in a batch
 
 class CertificateError(ValueError):
     """A request the rules refuse; the message is for the user."""
+
+
+# --- when certificates can be issued -------------------------------------------------------
+
+
+def issuable_from(course) -> datetime:
+    """The start of the course's last day in its time zone. Certificates are handed out at the
+    closing ceremony, so they may be issued (printed) that morning; never for a course not
+    yet held, whose attendance and evaluation cannot have happened."""
+    return timetable_services.to_utc(course, course.end_date, time(0))
+
+
+def not_yet_issuable(course, now: datetime) -> str | None:
+    """Why the course's certificates cannot be issued at ``now`` (None when they can)."""
+    if now >= issuable_from(course):
+        return None
+    return (
+        f"{course.code} ends on {course.end_date:%d %B %Y}: certificates can be issued from "
+        "that day on, once the sessions they count have taken place."
+    )
+
+
+def check_issuable(course, now: datetime | None = None) -> None:
+    problem = not_yet_issuable(course, now or utcnow())
+    if problem:
+        raise CertificateError(problem)
 
 
 # --- eligibility --------------------------------------------------------------------------
@@ -154,8 +181,53 @@ def image_data_url(data: bytes | None) -> str | None:
     return f"data:image/{kind};base64,{base64.b64encode(data).decode()}"
 
 
-def verify_url(code: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{code}"
+#: Where ``flask run`` (and ``make run`` without PORT) answers: the address of last resort.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def public_base_url(served_at: str | None = None) -> str:
+    """The address certificates print for their verification page (QR code and link).
+
+    PUBLIC_BASE_URL when it is set: set it in production, where a proxy may pass the
+    application an internal address. Otherwise ``served_at``, the address the request that
+    issues them was sent to (``request.url_root``): the host and port the coordinator uses.
+    A batch runs in the worker, without a request: it is given the address of the request
+    that started it. With none of these (the command line, a script),
+    DEVELOPMENT_BASE_URL."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or served_at or DEVELOPMENT_BASE_URL
+    return base.rstrip("/")
+
+
+def verify_url(code: str, served_at: str | None = None) -> str:
+    return f"{public_base_url(served_at)}/verify/{code}"
+
+
+# --- verification codes -------------------------------------------------------------------
+
+#: Crockford's base 32: digits and capitals without I, L, O and U, so a code read aloud or
+#: typed from paper cannot be mistaken (O is read as 0, I and L as 1).
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_GROUPS, CODE_GROUP_SIZE = 3, 4  #: "7KQ2-M9XW-4HTR": 60 random bits
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def new_verification_code() -> str:
+    """A random code, grouped as printed: ``XXXX-XXXX-XXXX``."""
+    return "-".join(
+        "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_SIZE))
+        for _ in range(CODE_GROUPS)
+    )
+
+
+def normalise_code(typed: str) -> str | None:
+    """A typed code in its printed form: any case, hyphens and spaces optional, O for 0 and
+    I or L for 1. None when it cannot be a code of this form (older codes are looked up as
+    typed)."""
+    compact = "".join(typed.split()).replace("-", "").upper().translate(_READ_AS)
+    if len(compact) != CODE_GROUPS * CODE_GROUP_SIZE or not set(compact) <= set(CODE_ALPHABET):
+        return None
+    size = CODE_GROUP_SIZE
+    return "-".join(compact[i : i + size] for i in range(0, len(compact), size))
 
 
 def qr_png(url: str) -> str:
@@ -228,7 +300,7 @@ def shared_context(course, settings: CertificateSettings) -> dict:
     }
 
 
-def page_context(certificate: Certificate) -> dict:
+def page_context(certificate: Certificate, served_at: str | None = None) -> dict:
     """One participant's certificate as plain values (no database objects: it goes to the
     render processes)."""
     enrolment = certificate.enrolment
@@ -241,13 +313,16 @@ def page_context(certificate: Certificate) -> dict:
         "lang": person.native_name_lang or "und",
         "affiliation": ", ".join(p for p in (organisation, country) if p),
         "serial": certificate.serial,
-        "url": verify_url(certificate.verification_code),
+        "url": verify_url(certificate.verification_code, served_at),
     }
 
 
-def certificate_batches(certificates: list[Certificate], workers: int = 1) -> list[tuple]:
+def certificate_batches(
+    certificates: list[Certificate], workers: int = 1, served_at: str | None = None
+) -> list[tuple]:
     """(shared, pages) per document: at most CHUNK pages each, and at least one document per
-    render process when there are enough pages to share."""
+    render process when there are enough pages to share. ``served_at``: see
+    public_base_url."""
     if not certificates:
         return []
     shared = shared_context(
@@ -255,7 +330,7 @@ def certificate_batches(certificates: list[Certificate], workers: int = 1) -> li
     )
     size = max(1, min(CHUNK, -(-len(certificates) // max(workers, 1))))
     return [
-        (shared, [page_context(c) for c in certificates[i : i + size]])
+        (shared, [page_context(c, served_at) for c in certificates[i : i + size]])
         for i in range(0, len(certificates), size)
     ]
 
@@ -437,7 +512,7 @@ def allocate(actor, enrolment: Enrolment, replaces: Certificate | None = None) -
     certificate = Certificate(
         enrolment_id=enrolment.id,
         serial=f"{course.code}-{number:03d}",
-        verification_code=secrets.token_urlsafe(12),
+        verification_code=new_verification_code(),
         status=CertificateStatus.PENDING,
         replaces=replaces,
     )
@@ -458,6 +533,7 @@ def lock_course(course_id: int) -> None:
 def plan_issue(actor, course) -> list[int]:
     """Allocate pending certificates for every eligible participant without one; returns the
     ids of all the course's pending certificates (new and left over by an interrupted run)."""
+    check_issuable(course)
     lock_course(course.id)
     have = set(
         db.session.execute(
@@ -479,7 +555,7 @@ def plan_issue(actor, course) -> list[int]:
             Certificate(
                 enrolment_id=enrolment.id,
                 serial=f"{course.code}-{number:03d}",
-                verification_code=secrets.token_urlsafe(12),
+                verification_code=new_verification_code(),
                 status=CertificateStatus.PENDING,
             )
             for enrolment, number in zip(needed, numbers, strict=True)
@@ -504,14 +580,20 @@ def complete(
     progress=None,
     workers: int = 1,
     documents_out: list | None = None,
+    served_at: str | None = None,
 ) -> int:
     """Render, store and mark issued the given pending certificates (call it with nothing
     else pending in the session). Every batch is sent to the render processes at once; each
     is stored and committed as it comes back, so storing overlaps rendering and a crash
-    loses at most the batches not yet committed. ``progress(done)`` follows each batch."""
+    loses at most the batches not yet committed. ``progress(done)`` follows each batch;
+    ``served_at``: see public_base_url."""
     certificates = _load_pending(certificate_ids)
-    batches = certificate_batches(certificates, workers)
+    batches = certificate_batches(certificates, workers, served_at)
     ids = [c.id for c in certificates]
+    contexts = [page for _shared, pages in batches for page in pages]
+    printed = {
+        c.id: (page["name"], page["native"]) for c, page in zip(certificates, contexts, strict=True)
+    }
     # Release the database while rendering (SQLite has one writer at a time): nothing has
     # been written yet, and the certificates are read again as their batch comes back.
     db.session.rollback()
@@ -524,6 +606,7 @@ def complete(
             if certificate is None:  # issued meanwhile by another run
                 continue
             store_pdf(certificate, data)
+            certificate.printed_name, certificate.printed_native_name = printed[certificate_id]
             certificate.status, certificate.issued_at = CertificateStatus.ISSUED, utcnow()
             record_audit(actor, "certificate.issue", certificate, serial=certificate.serial)
         db.session.commit()
@@ -551,8 +634,9 @@ def _load_pending(ids: list[int]) -> list[Certificate]:
     )
 
 
-def issue_one(actor, enrolment: Enrolment) -> Certificate:
-    """Issue one participant's certificate now (they must be eligible)."""
+def issue_one(actor, enrolment: Enrolment, served_at: str | None = None) -> Certificate:
+    """Issue one participant's certificate now (they must be eligible, the course held)."""
+    check_issuable(enrolment.course)
     row = next((r for r in eligibility(enrolment.course) if r.enrolment.id == enrolment.id), None)
     if row is None or not row.eligible:
         reasons = ", ".join(row.reasons) if row else "not a participant"
@@ -561,7 +645,7 @@ def issue_one(actor, enrolment: Enrolment) -> Certificate:
     certificate = current_certificate(enrolment.id) or allocate(actor, enrolment)
     if certificate.status == CertificateStatus.PENDING:
         db.session.commit()  # the serial is taken even if the render fails
-        complete(actor, [certificate.id])
+        complete(actor, [certificate.id], served_at=served_at)
     return certificate
 
 
@@ -579,14 +663,17 @@ def revoke(actor, certificate: Certificate, reason: str) -> None:
     )
 
 
-def reissue(actor, certificate: Certificate, reason: str) -> Certificate:
+def reissue(
+    actor, certificate: Certificate, reason: str, served_at: str | None = None
+) -> Certificate:
     """Revoke and issue a new certificate with a new serial (e.g. a corrected name)."""
+    check_issuable(certificate.enrolment.course)
     lock_course(certificate.enrolment.course_id)
     if certificate.status != CertificateStatus.REVOKED:
         revoke(actor, certificate, reason or "Reissued")
     new = allocate(actor, certificate.enrolment, replaces=certificate)
     db.session.commit()
-    complete(actor, [new.id])
+    complete(actor, [new.id], served_at=served_at)
     record_audit(actor, "certificate.reissue", new, replaces=certificate.serial)
     db.session.commit()
     return new
@@ -606,21 +693,58 @@ def course_certificates(course) -> list[Certificate]:
     )
 
 
-def by_code(code: str) -> Certificate | None:
-    if not code or len(code) > 32:
+def by_code(typed: str) -> Certificate | None:
+    """The issued or revoked certificate a person typed or scanned: its verification code
+    (any case, hyphens and spaces optional, O read as 0, I and L as 1; codes made before
+    this alphabet, as printed), or else its serial number."""
+    typed = (typed or "").strip()
+    if not typed or len(typed) > 80:
         return None
+    codes = {typed, normalise_code(typed) or typed}
+    serials = {typed, typed.upper()}
+    for condition in (
+        Certificate.verification_code.in_(codes),
+        Certificate.serial.in_(serials),
+    ):
+        certificate = db.session.execute(
+            sa.select(Certificate)
+            .where(condition, Certificate.status != CertificateStatus.PENDING)
+            .options(joinedload(Certificate.enrolment))
+        ).scalar_one_or_none()
+        if certificate is not None:
+            return certificate
+    return None
+
+
+def replacement_of(certificate: Certificate) -> Certificate | None:
+    """The certificate issued in place of a revoked one, if any."""
     return db.session.execute(
-        sa.select(Certificate)
-        .where(
-            Certificate.verification_code == code, Certificate.status != CertificateStatus.PENDING
+        sa.select(Certificate).where(
+            Certificate.replaces_id == certificate.id,
+            Certificate.status != CertificateStatus.PENDING,
         )
-        .options(joinedload(Certificate.enrolment))
     ).scalar_one_or_none()
+
+
+def printed_name(certificate: Certificate) -> str:
+    """The name as printed on the certificate (the name on record for older ones)."""
+    if certificate.printed_name:
+        return certificate.printed_name
+    person = certificate.enrolment.person
+    return f"{person.title} {person.full_name}".strip()
+
+
+def printed_native_name(certificate: Certificate) -> str:
+    if certificate.printed_name:
+        return certificate.printed_native_name or ""
+    return certificate.enrolment.person.native_name
 
 
 # --- batches ------------------------------------------------------------------------------
 
 BATCH_FORMATS = ("pdf", "zip")
+#: The kind of job that only gathers the certificates issued (e.g. "issued-certificates.zip").
+ISSUED_ONLY = "issued-certificates"
 
 
 def jobs_dir() -> Path:
@@ -629,21 +753,37 @@ def jobs_dir() -> Path:
     return path
 
 
-def start_batch(actor, course, fmt: str):
-    """Record a batch job (issue what is missing, then one PDF or a ZIP) and queue it."""
+def issued_count(course) -> int:
+    return db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(Certificate)
+        .join(Enrolment)
+        .where(Enrolment.course_id == course.id, Certificate.status == CertificateStatus.ISSUED)
+    ).scalar_one()
+
+
+def start_batch(actor, course, fmt: str, served_at: str | None = None, issue: bool = True):
+    """Record a batch job and queue it: issue what is missing, then one PDF or a ZIP; or,
+    without ``issue`` (staff, who download but do not issue), the file of the certificates
+    issued so far. ``served_at``: the address of the request starting it (public_base_url)."""
     from ..jobs import Job, run_certificate_batch
 
     if fmt not in BATCH_FORMATS:
         raise CertificateError("Choose a merged PDF or a ZIP file.")
-    job = Job(
-        kind=f"certificates.{fmt}", course_id=course.id, created_by_id=getattr(actor, "id", None)
-    )
+    if issue:
+        check_issuable(course)
+    elif not issued_count(course):
+        raise CertificateError(
+            f"No certificate of {course.code} is issued yet: there is nothing to download."
+        )
+    kind = f"certificates.{fmt}" if issue else f"{ISSUED_ONLY}.{fmt}"
+    job = Job(kind=kind, course_id=course.id, created_by_id=getattr(actor, "id", None))
     db.session.add(job)
     db.session.flush()
     job_id = job.id  # read before the commit: reading after it would open a transaction
     record_audit(actor, "certificate.batch", job, course=course.code, format=fmt)
     db.session.commit()
-    run_certificate_batch(job_id)
+    run_certificate_batch(job_id, served_at)
     return job
 
 
@@ -665,9 +805,10 @@ def _write_atomically(path: Path, write) -> None:
     os.replace(temporary, path)
 
 
-def run_batch(job_id: int, workers: int | None = None) -> None:
+def run_batch(job_id: int, workers: int | None = None, served_at: str | None = None) -> None:
     """The job: issue the missing certificates (progress as it goes), then build the file.
-    Safe to run again after a crash: pending certificates are completed, files replaced."""
+    Safe to run again after a crash: pending certificates are completed, files replaced.
+    ``served_at``: the address of the request that started it (see public_base_url)."""
     import zipfile
 
     from ..courses.models import Course
@@ -678,8 +819,11 @@ def run_batch(job_id: int, workers: int | None = None) -> None:
     workers = workers or current_app.config.get("PDF_WORKERS", 1)
     try:
         job.status, job.error = "running", ""
-        pending = plan_issue(None, course)
+        kind, fmt = job.kind.split(".")
+        pending = [] if kind == ISSUED_ONLY else plan_issue(None, course)
         issued = [c for c in course_certificates(course) if c.status == CertificateStatus.ISSUED]
+        if not pending and not issued:
+            raise CertificateError(f"No certificate of {course.code} is issued.")
         job.total, job.done = len(pending) + len(issued), len(issued)
         db.session.commit()
 
@@ -688,11 +832,10 @@ def run_batch(job_id: int, workers: int | None = None) -> None:
             db.session.commit()
 
         fresh: list[bytes] = []
-        complete(None, pending, progress, workers, documents_out=fresh)
+        complete(None, pending, progress, workers, documents_out=fresh, served_at=served_at)
         certificates = [
             c for c in course_certificates(course) if c.status == CertificateStatus.ISSUED
         ]
-        fmt = job.kind.split(".")[1]
         name = f"{job.id}-{safe_filename(course.code)}-certificates.{fmt}"
         if fmt == "zip":
 
@@ -707,7 +850,7 @@ def run_batch(job_id: int, workers: int | None = None) -> None:
                         )
         else:
             # When every certificate was rendered just now, reuse those documents.
-            documents = fresh if not issued else _merged_chunks(certificates, workers)
+            documents = fresh if not issued else _merged_chunks(certificates, workers, served_at)
 
             def write(handle):
                 merged = pikepdf.new()
@@ -727,8 +870,10 @@ def run_batch(job_id: int, workers: int | None = None) -> None:
         raise
 
 
-def _merged_chunks(certificates: list[Certificate], workers: int) -> list[bytes]:
+def _merged_chunks(
+    certificates: list[Certificate], workers: int, served_at: str | None = None
+) -> list[bytes]:
     """The certificates as a few multi-page PDFs (one per chunk), not one file per page."""
-    batches = certificate_batches(certificates, workers)
+    batches = certificate_batches(certificates, workers, served_at)
     db.session.rollback()  # release the database while rendering
     return [whole for whole, _pages in iter_render(batches, workers)]
