@@ -91,3 +91,17 @@ def test_403_page_in_the_site_layout(web_as):
     assert response.status_int == 403
     page = response.text
     assert "Not allowed" in page and "Skip to main content" in page
+
+
+class TestTrustedHosts:
+    @pytest.fixture
+    def app_overrides(self):
+        return {"TRUSTED_HOSTS": ["training.example.org"]}
+
+    def test_an_address_not_trusted_is_a_plain_400(self, client):
+        """With TRUSTED_HOSTS set, a request to another address gets 400 (the error page once
+        crashed building its links from that address)."""
+        response = client.get("/login", headers={"Host": "evil.example"})
+        assert response.status_code == 400
+        assert "does not answer at that address" in response.get_data(as_text=True)
+        assert client.get("/login", headers={"Host": "training.example.org"}).status_code == 200

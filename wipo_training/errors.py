@@ -2,7 +2,7 @@
 
 from flask import current_app, g, jsonify, render_template
 from sqlalchemy.exc import DataError, OperationalError, StatementError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, SecurityError, ServiceUnavailable
 
 from .access import is_api_request
 
@@ -38,6 +38,9 @@ TITLES = {
 def handle_http_error(error: HTTPException):
     """Answer an HTTP error in the format the client asked for."""
     code = error.code or 500
+    if isinstance(error, SecurityError):
+        # An address not in TRUSTED_HOSTS: the layout's links would ask for it again.
+        return "Bad request: this site does not answer at that address.", 400
     title, text = TITLES.get(code, (error.name, ""))
     if code == 429 and error.description:
         text = error.description
