@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import csrf_token, login, make_course, make_person
+from tests.conftest import make_course, make_person, submit
 from tests.participants.test_import import GOOD_ROWS, counts, xlsx
 from tests.test_api import create_token
 from wipo_training.auth import services as auth_services
@@ -58,20 +58,17 @@ def stored_files(app) -> list[Path]:
     return [p for p in instance.rglob("*") if p.is_file() and p.parent != instance]
 
 
-def post_import(client, course_id, data: bytes, name: str):
-    url = f"/courses/{course_id}/participants/import"
-    return client.post(
-        url,
-        data={"csrf_token": csrf_token(client, url), "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
+def post_import(web, course_id, data: bytes, name: str):
+    """Choose the file on the import page and press its button, as the coordinator does."""
+    page = web.get(f"/courses/{course_id}/participants/import")
+    return submit(page, "Check the file", file=("upload", name, data))
 
 
-def test_a_zip_bomb_workbook_is_refused_before_it_unpacks(app, login_as, users, course_id):
+def test_a_zip_bomb_workbook_is_refused_before_it_unpacks(app, web_as, users, course_id):
     bomb = zip_bomb(xlsx(GOOD_ROWS), "xl/media/padding.bin")
     assert len(bomb) < LIMIT
-    client = login_as("coordinator")
-    html = post_import(client, course_id, bomb, "nominations.xlsx").get_data(as_text=True)
+    web = web_as("coordinator")
+    html = post_import(web, course_id, bomb, "nominations.xlsx").text
     assert "The file would unpack to 60 MB in" in html and "Nothing was imported." in html
     api = app.test_client().post(
         f"/api/v1/courses/{course_id}/participants/import",
@@ -84,23 +81,23 @@ def test_a_zip_bomb_workbook_is_refused_before_it_unpacks(app, login_as, users, 
     assert stored_files(app) == []
 
 
-def test_the_wrong_type_is_refused_whatever_its_name(app, login_as, course_id):
-    client = login_as("coordinator")
+def test_the_wrong_type_is_refused_whatever_its_name(app, web_as, course_id):
+    web = web_as("coordinator")
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
-    html = post_import(client, course_id, png, "nominations.xlsx").get_data(as_text=True)
+    html = post_import(web, course_id, png, "nominations.xlsx").text
     assert "The file is named .xlsx but is not an Excel workbook." in html
-    html = post_import(client, course_id, b"PK\x03\x04 not a zip", "n.xlsx").get_data(as_text=True)
+    html = post_import(web, course_id, b"PK\x03\x04 not a zip", "n.xlsx").text
     assert "not a readable ZIP container" in html
     with app.app_context():
         assert counts() == (0, 0)
     assert stored_files(app) == []
 
 
-def test_too_large_is_413_and_stores_nothing(app, login_as, users, course_id):
+def test_too_large_is_413_and_stores_nothing(app, web_as, users, course_id):
     big = xlsx(GOOD_ROWS) + b"\0" * LIMIT
-    response = post_import(login_as("coordinator"), course_id, big, "nominations.xlsx")
-    assert response.status_code == 413
-    assert "at most 0.5 MB" in response.get_data(as_text=True)
+    response = post_import(web_as("coordinator"), course_id, big, "nominations.xlsx")
+    assert response.status_int == 413
+    assert "at most 0.5 MB" in response.text
     api = app.test_client().post(
         f"/api/v1/courses/{course_id}/participants/import",
         headers={"Authorization": f"Bearer {create_token(app, users['coordinator'])}"},
@@ -113,7 +110,7 @@ def test_too_large_is_413_and_stores_nothing(app, login_as, users, course_id):
     assert stored_files(app) == []
 
 
-def test_country_reports_refuse_bombs_wrong_types_and_oversize(app, client, users, course_id):
+def test_country_reports_refuse_bombs_wrong_types_and_oversize(app, web_as, users, course_id):
     with app.app_context():
         trainee = auth_services.user_by_email(users["trainee"])
         person = make_person(email="trainee@example.test")
@@ -122,28 +119,20 @@ def test_country_reports_refuse_bombs_wrong_types_and_oversize(app, client, user
         trainee.person_id = person.id
         participant_services.change_enrolment_status(None, enrolment, "accepted")
         db.session.commit()
-    login(client, users["trainee"])
+    web = web_as("trainee")
     url = f"/courses/{course_id}/my-report"
     for data, name, message in (
         (zip_bomb(pptx(), "ppt/media/padding.bin"), "report.pptx", "neither, whatever its name"),
         (b"<html><script>alert(1)</script></html>", "report.pdf", "neither, whatever its name"),
         (b"%PDF-1.4" + b"\0" * LIMIT, "report.pdf", None),
     ):
-        response = client.post(
-            url,
-            data={"csrf_token": csrf_token(client, url), "file": (io.BytesIO(data), name)},
-            content_type="multipart/form-data",
-        )
+        response = submit(web.get(url), "Upload", file=("upload", name, data))
         if message:
-            assert message in response.get_data(as_text=True), name
+            assert message in response.text, name
         else:
-            assert response.status_code == 413
+            assert response.status_int == 413
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count(CountryReport.id))).scalar() == 0
     assert stored_files(app) == []
-    good = client.post(
-        url,
-        data={"csrf_token": csrf_token(client, url), "file": (io.BytesIO(pptx()), "r.pptx")},
-        content_type="multipart/form-data",
-    )
-    assert good.status_code == 302  # an honest deck still goes through
+    good = submit(web.get(url), "Upload", file=("upload", "r.pptx", pptx()))
+    assert good.status_int == 302  # an honest deck still goes through
