@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.conftest import forms_of, login, make_person, submit
+from tests.conftest import forms_of, make_person, submit
 from tests.evaluations.conftest import build_course, full_answers, open_questionnaire
 from tests.test_api import create_token
 from wipo_training.audit import AuditEntry
@@ -237,7 +237,7 @@ def test_no_answers_before_the_course_has_started(app, users, web_as):
         assert (count(Submission), count(SubmissionReceipt)) == (0, 0)
 
 
-def test_a_trainee_of_another_course_cannot_answer(app, users):
+def test_a_trainee_of_another_course_cannot_answer(app, users, web_as):
     with app.app_context():
         course, _ = build_course(trainees=1)
         open_questionnaire(course)
@@ -245,9 +245,8 @@ def test_a_trainee_of_another_course_cannot_answer(app, users):
             trainees=1, code="ENF-2014", start=date(2014, 12, 1), emails={0: users["trainee"]}
         )
         db.session.commit()
-    client = app.test_client()
-    login(client, users["trainee"])
-    assert client.get("/courses/1/evaluation/answer").status_code == 404
+    web = web_as("trainee")
+    assert web.get("/courses/1/evaluation/answer", expect_errors=True).status_int == 404
     token = create_token(app, users["trainee"])
     response = app.test_client().post(
         "/api/v1/courses/1/evaluation/submissions",
@@ -257,7 +256,7 @@ def test_a_trainee_of_another_course_cannot_answer(app, users):
     assert response.status_code == 404
 
 
-def test_results_page_export_and_api(app, users, login_as):
+def test_results_page_export_and_api(app, users, web_as):
     with app.app_context():
         course, enrolments = build_course(trainees=3)
         questionnaire = open_questionnaire(course)
@@ -267,11 +266,11 @@ def test_results_page_export_and_api(app, users, login_as):
             answers[comment.id] = '=HYPERLINK("http://evil")'
             services.submit(questionnaire, enrolment, answers, utcnow())
         db.session.commit()
-    client = login_as("staff")
-    page = client.get("/courses/1/evaluation/results").get_data(as_text=True)
+    web = web_as("staff")
+    page = web.get("/courses/1/evaluation/results").text
     assert "100.0%</strong> of those who answered found the objectives" in page
     assert "3 of 3 participants answered (100.0%)" in page
-    sheet = load_workbook(io.BytesIO(client.get("/courses/1/evaluation/answers.xlsx").data)).active
+    sheet = load_workbook(io.BytesIO(web.get("/courses/1/evaluation/answers.xlsx").body)).active
     assert sheet.max_row == 4
     texts = [
         c
@@ -288,7 +287,7 @@ def test_results_page_export_and_api(app, users, login_as):
     )
     assert api["submissions"] == 3 and api["ranking"][0]["mean"] == 4.0
     # The ranking chart's axis is the rating scale, 0 to 5, whatever the highest mean.
-    svg = client.get("/courses/1/evaluation/ranking.svg").get_data(as_text=True)
+    svg = web.get("/courses/1/evaluation/ranking.svg").text
     axis = svg[svg.index('class="axis x') :]
     ticks = re.findall(r"<text[^>]*>([^<]*)</text>", axis)
     assert [t for t in ticks if t.isdigit()][:6] == ["0", "1", "2", "3", "4", "5"]

@@ -12,8 +12,6 @@ from icalendar import Calendar
 from tests.conftest import (
     find_form,
     forms_of,
-    login,
-    logout,
     make_course,
     make_person,
     make_session,
@@ -120,19 +118,18 @@ def test_deadline_is_the_end_of_the_day_in_the_course_time_zone(app, setup):
     store(app, setup["mine"], "r.pdf", PDF, datetime(2013, 11, 22, 14, 0, tzinfo=UTC))
 
 
-def test_files_are_served_to_coordinators_staff_and_the_author_only(app, setup, users):
+def test_files_are_served_to_coordinators_staff_and_the_author_only(app, setup, web_as):
     mine = store(app, setup["mine"], "mine.pdf", PDF)
     other = store(app, setup["other"], "other.pdf", PDF)
-    client = app.test_client()
-    login(client, users["trainee"])
-    response = client.get(f"/country-reports/{mine}")
-    assert response.status_code == 200 and response.data == PDF
+    web = web_as("trainee")
+    response = web.get(f"/country-reports/{mine}")
+    assert response.status_int == 200 and response.body == PDF
     assert response.headers["Content-Disposition"].startswith("attachment; filename=mine.pdf")
-    assert client.get(f"/country-reports/{other}").status_code == 404
-    logout(client)
-    login(client, users["staff"])
-    assert client.get(f"/country-reports/{other}").status_code == 200
-    overview = client.get(f"/courses/{setup['course']}/country-reports").get_data(as_text=True)
+    assert web.get(f"/country-reports/{other}", expect_errors=True).status_int == 404
+    submit(web.get("/account"), "Sign out")
+    web = web_as("staff")
+    assert web.get(f"/country-reports/{other}").status_int == 200
+    overview = web.get(f"/courses/{setup['course']}/country-reports").text
     assert "2 of 2 uploaded" in overview
 
 
@@ -192,11 +189,11 @@ def parse(data: bytes) -> Calendar:
     return Calendar.from_ical(data)
 
 
-def test_course_calendar_is_valid_icalendar(app, setup, login_as):
-    client = login_as("staff")
-    first = client.get(f"/courses/{setup['course']}/calendar.ics")
-    assert first.mimetype == "text/calendar"
-    calendar = parse(first.data)
+def test_course_calendar_is_valid_icalendar(app, setup, web_as):
+    web = web_as("staff")
+    first = web.get(f"/courses/{setup['course']}/calendar.ics")
+    assert first.content_type == "text/calendar"
+    calendar = parse(first.body)
     events = calendar.walk("VEVENT")
     assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
     assert [str(e["SUMMARY"]) for e in events] == [
@@ -211,7 +208,7 @@ def test_course_calendar_is_valid_icalendar(app, setup, login_as):
     )
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Asia/Tokyo"]
     assert all("DTSTAMP" in e and "UID" in e for e in events)
-    again = parse(client.get(f"/courses/{setup['course']}/calendar.ics").data)
+    again = parse(web.get(f"/courses/{setup['course']}/calendar.ics").body)
     assert [e["UID"] for e in again.walk("VEVENT")] == [e["UID"] for e in events]
 
 

@@ -355,7 +355,7 @@ def test_pages_say_why_attendance_is_not_offered_yet(app, web_as, users):
     assert set(marked) == {ids[1]}
 
 
-def test_site_visit_page_and_visitor_list(app, login_as):
+def test_site_visit_page_and_visitor_list(app, web_as):
     with app.app_context():
         course = make_course()
         enrolled(course, 2)
@@ -374,15 +374,15 @@ def test_site_visit_page_and_visitor_list(app, login_as):
             transport="Bus",
         )
         db.session.commit()
-    client = login_as("staff")
-    page = client.get("/sessions/1").get_data(as_text=True)
+    web = web_as("staff")
+    page = web.get("/sessions/1").text
     assert "2-7-11 Aomi, Koto-ku, Tokyo" in page and "APIC hall, departure 12:45" in page
-    response = client.get("/sessions/1/visitors.xlsx")
+    response = web.get("/sessions/1/visitors.xlsx")
     assert (
         response.headers["Content-Disposition"]
         == 'attachment; filename="ENF-2013-visitors-2013-12-04.xlsx"'
     )
-    sheet = load_workbook(io.BytesIO(response.data)).active
+    sheet = load_workbook(io.BytesIO(response.body)).active
     assert [c.value for c in sheet[1]] == ["Name", "Nationality", "Organisation", "Position"]
     assert [sheet["B2"].value, sheet["A2"].value] == ["Viet Nam", "X P0"]
 
