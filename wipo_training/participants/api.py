@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import abort as flask_abort
+from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
@@ -70,7 +71,21 @@ class NominationResultSchema(EnrolmentSchema):
 
 
 class ImportFileSchema(Schema):
+    """The multipart request: the spreadsheet and, as a text part, the answers for rows that
+    may be people on record."""
+
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+    decisions = fields.String(
+        load_default="",
+        metadata={
+            "description": "For rows that may be a person on record (same email, or same name "
+            'and country), a JSON object: {"3": {"person": "same", "update": ["position"]}, '
+            '"5": {"person": "new"}}. "update" names the fields the record takes from the row '
+            "(title, family_name, given_name, native_name, gender, country_code, organisation, "
+            "position, email); nothing else of the record changes. A matching row without an "
+            "answer makes the import fail (422) naming the person it may be."
+        },
+    )
 
 
 class ImportResultSchema(Schema):
@@ -199,12 +214,19 @@ def nominate(values, course_id):
 @blp.alt_response(422, description="The row errors; nothing was saved.")
 def import_participants(files, course_id):
     """Import a nomination spreadsheet (XLSX or CSV, multipart field ``file``): every row or
-    none. 422 lists each problem with its row and column."""
+    none. A row that may be a person on record needs an answer in ``decisions``. 422 lists
+    each problem with its row and column."""
     course = db.session.get(Course, course_id) or flask_abort(404)
     upload = files["file"]
     try:
         counts = imports.import_nominations(
-            current_user, course, upload.filename or "", upload.read()
+            current_user,
+            course,
+            upload.filename or "",
+            upload.read(),
+            # A text part of the same multipart body: webargs reads "files" from request.files
+            # only, and OpenAPI allows one request body, so the schema documents it.
+            imports.decisions_from_json(request.form.get("decisions", "")),
         )
     except imports.ImportFailed as exc:
         db.session.rollback()

@@ -1,26 +1,30 @@
 """Importing a nomination spreadsheet: read, check every row, preview, then all or nothing."""
 
+import json
 import os
 import re
 import secrets
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 import email_validator
 import sqlalchemy as sa
 
-from ..countries import CountryError, find_country, read_country
+from ..countries import CountryError, find_country, get_country, read_country
 from ..extensions import db
 from ..spreadsheets import SpreadsheetError, read_table, to_xlsx
 from .models import SEAT_HOLDING, Enrolment, Gender, OrganisationKind, Person
 from .services import (
+    PERSON_FIELDS,
     ParticipantError,
     PersonData,
     create_person,
     find_matching_person,
     nominate,
-    update_person_from,
+    update_person_fields,
 )
 
 #: (field, column heading, required, example) in template order.
@@ -76,12 +80,75 @@ class Problem:
 
 
 @dataclass
+class Difference:
+    """One field of a matched row beside the person on record."""
+
+    field: str  #: a key of PERSON_FIELDS
+    label: str
+    on_record: str
+    in_row: str
+
+    @property
+    def offered(self) -> bool:
+        """Whether the record may take the row's value: the row says something else (a blank
+        in the row never empties the record)."""
+        return bool(self.in_row) and self.in_row != self.on_record
+
+    @property
+    def fills_in(self) -> bool:
+        """The row gives what the record lacks: proposed ticked, as it overwrites nothing."""
+        return self.offered and not self.on_record
+
+
+@dataclass(frozen=True)
+class RowDecision:
+    """The coordinator's answer for a row that matches a person on record."""
+
+    same_person: bool
+    update: frozenset[str] = frozenset()  #: fields of PERSON_FIELDS the record takes
+
+
+@dataclass
 class ImportRow:
     row: int
     data: PersonData
     nominated_by: str
-    match: Person | None  #: an existing person this row will reuse
+    match: Person | None  #: a person on record this row may be
     country_note: str | None = None  #: "“Korea” was read as Republic of Korea."
+    #: "email" (the same email: this is that person) or "name" (same name and country: the
+    #: coordinator says whether it is the same person).
+    match_kind: str | None = None
+    comparison: list[Difference] = dataclass_field(default_factory=list)
+    decision: RowDecision | None = None
+
+    @property
+    def person(self) -> Person | None:
+        """The person on record this row will be nominated as (None: a new person)."""
+        if self.match is None or (self.decision is not None and not self.decision.same_person):
+            return None
+        return self.match
+
+
+def _shown(person_or_data, name: str) -> str:
+    """A field of a person on record or of a row, as the preview shows it."""
+    if name == "organisation":
+        value = person_or_data.organisation
+        value = value if isinstance(value, str) else (value.name if value else "")
+    else:
+        value = getattr(person_or_data, name) or ""
+    if name == "country_code" and value:
+        return get_country(value).name
+    if name == "gender":
+        return value.capitalize()
+    return value
+
+
+def _compare(person: Person, data: PersonData) -> list[Difference]:
+    return [
+        Difference(name, label, _shown(person, name), _shown(data, name))
+        for name, label in PERSON_FIELDS.items()
+        if _shown(person, name) or _shown(data, name)
+    ]
 
 
 @dataclass
@@ -103,8 +170,11 @@ class ImportFailed(ValueError):
         self.problems = problems
 
 
-def check_file(course, filename: str, data: bytes) -> ImportCheck:
-    """Read and check every row against the rules and the course's seats; saves nothing."""
+def check_file(
+    course, filename: str, data: bytes, decisions: Mapping[int, RowDecision] | None = None
+) -> ImportCheck:
+    """Read and check every row against the rules and the course's seats, and find the people
+    on record rows may be (with the coordinator's ``decisions`` where given); saves nothing."""
     try:
         table = read_table(filename, data)
     except SpreadsheetError as exc:
@@ -168,10 +238,15 @@ def check_file(course, filename: str, data: bytes) -> ImportCheck:
             organisation_acronym=values["organisation_acronym"],
             organisation_kind=values["organisation_kind"] or OrganisationKind.OTHER,
         ).cleaned()
-        match = find_matching_person(
+        row = ImportRow(index, data, values["nominated_by"].strip(), None, country_note)
+        row.match = find_matching_person(
             data.email, data.family_name, data.given_name, data.country_code
         )
-        rows.append(ImportRow(index, data, values["nominated_by"].strip(), match, country_note))
+        if row.match is not None:
+            row.match_kind = "email" if data.email and row.match.email == data.email else "name"
+            row.comparison = _compare(row.match, data)
+            row.decision = (decisions or {}).get(index)
+        rows.append(row)
     read_as = sum(1 for row in rows if row.country_note)
     if read_as:
         warnings.append(
@@ -264,7 +339,7 @@ def _duplicates(rows: list[ImportRow]) -> list[Problem]:
 
 
 def _already_enrolled(course, rows: list[ImportRow]) -> list[Problem]:
-    person_ids = [row.match.id for row in rows if row.match]
+    person_ids = [row.person.id for row in rows if row.person]
     if not person_ids:
         return []
     enrolled = set(
@@ -276,11 +351,85 @@ def _already_enrolled(course, rows: list[ImportRow]) -> list[Problem]:
     )
     return [
         Problem(
-            row.row, HEADINGS["family_name"], f"{row.match.full_name} is already in this course."
+            row.row, HEADINGS["family_name"], f"{row.person.full_name} is already in this course."
         )
         for row in rows
-        if row.match and row.match.id in enrolled
+        if row.person and row.person.id in enrolled
     ]
+
+
+def decision_problems(rows: list[ImportRow]) -> list[Problem]:
+    """Rows that match a person on record and have no (possible) answer yet."""
+    problems = []
+    for row in rows:
+        if row.match is None:
+            continue
+        known = (
+            f"{row.match.full_name} (person #{row.match.id}, {_shown(row.match, 'country_code')})"
+        )
+        if row.decision is None:
+            problems.append(
+                Problem(
+                    row.row,
+                    None,
+                    f"may be {known}, already on record: choose “Same person” or “New person”.",
+                )
+            )
+        elif not row.decision.same_person and row.match_kind == "email":
+            problems.append(
+                Problem(
+                    row.row,
+                    HEADINGS["email"],
+                    f"{row.data.email} is the email of {known}; an email is one person's, so "
+                    "choose “Same person”, or correct the email in the file.",
+                )
+            )
+        elif unknown := row.decision.update - PERSON_FIELDS.keys():
+            problems.append(
+                Problem(row.row, None, f"unknown field(s) to update: {', '.join(sorted(unknown))}.")
+            )
+    return problems
+
+
+def decisions_from_form(form: Mapping[str, str]) -> dict[int, RowDecision]:
+    """The answers of the preview's form: ``person-<row>`` = "same" or "new", and
+    ``update-<row>-<field>`` for each field the record takes from the row."""
+    decisions = {}
+    for key, value in form.items():
+        found = re.fullmatch(r"person-(\d{1,6})", key)
+        if not found or value not in ("same", "new"):
+            continue
+        row = int(found.group(1))
+        prefix = f"update-{row}-"
+        update = frozenset(
+            k.removeprefix(prefix) for k in form if k.startswith(prefix) and form.get(k)
+        )
+        decisions[row] = RowDecision(value == "same", update if value == "same" else frozenset())
+    return decisions
+
+
+def decisions_from_json(text: str) -> dict[int, RowDecision]:
+    """The API's answers: ``{"3": {"person": "same", "update": ["position"]}, "5": {"person":
+    "new"}}``; ImportFailed naming what is wrong."""
+    if not (text or "").strip():
+        return {}
+    try:
+        raw = json.loads(text)
+        if not isinstance(raw, dict):
+            raise ValueError("an object keyed by row number is expected")
+        decisions = {}
+        for row, answer in raw.items():
+            person, update = answer.get("person"), answer.get("update", [])
+            if person not in ("same", "new") or not isinstance(update, list):
+                raise ValueError(f"row {row}: person is “same” or “new”, update a list")
+            decisions[int(row)] = RowDecision(
+                person == "same", frozenset(map(str, update)) if person == "same" else frozenset()
+            )
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise ImportFailed(
+            [Problem(None, None, f"The decisions are not readable: {exc}.")]
+        ) from exc
+    return decisions
 
 
 def _seats(course, rows: list[ImportRow]) -> list[Problem]:
@@ -324,23 +473,42 @@ def _name(code: str) -> str:
     return find_country(code).name
 
 
-def import_nominations(actor, course, filename: str, data: bytes) -> dict:
-    """Check the file and, when every row is right, nominate everyone; else ImportFailed
-    and nothing is written. Returns counts for the message."""
-    check = check_file(course, filename, data)
-    if not check.ok:
-        raise ImportFailed(check.problems or [Problem(None, None, "No rows to import.")])
+def import_nominations(
+    actor,
+    course,
+    filename: str,
+    data: bytes,
+    decisions: Mapping[int, RowDecision] | None = None,
+) -> dict:
+    """Check the file and, when every row is right and every row that matches a person on
+    record has the coordinator's answer, nominate everyone; else ImportFailed and nothing is
+    written. A row said to be the same person updates only the chosen fields of the record
+    (the audit keeps the old values); the course's record keeps what the row says."""
+    check = check_file(course, filename, data, decisions)
+    problems = check.problems + decision_problems(check.rows)
+    if problems or not check.rows:
+        problems.sort(key=lambda p: p.row or 0)
+        raise ImportFailed(problems or [Problem(None, None, "No rows to import.")])
     created = reused = 0
     try:
         with db.session.begin_nested():
             for row in check.rows:
-                if row.match is None:
+                person = row.person
+                if person is None:
                     person = create_person(actor, row.data)
                     created += 1
                 else:
-                    person = update_person_from(actor, row.match, row.data)
+                    update_person_fields(
+                        actor,
+                        person,
+                        row.data,
+                        row.decision.update,
+                        source=f"import into {course.code}, row {row.row}",
+                    )
                     reused += 1
-                nominate(actor, course, person, nominated_by=row.nominated_by)
+                nominate(
+                    actor, course, person, nominated_by=row.nominated_by, as_nominated=row.data
+                )
     except ParticipantError as exc:  # a rule the check could not see (e.g. a race)
         raise ImportFailed([Problem(None, None, str(exc))]) from exc
     return {

@@ -140,12 +140,12 @@ def import_nominations(course_id: int):
             token = imports.store_upload(
                 current_app.instance_path, course.id, upload.filename, data
             )
-        confirm = ConfirmImportForm(upload=token)
         return render_template(
             "participants/import_preview.html",
             course=course,
             check=check,
-            confirm=confirm,
+            problems=check.problems,
+            confirm=ConfirmImportForm(upload=token) if check.ok else None,
             filename=upload.filename,
         )
     return render_template(
@@ -156,7 +156,8 @@ def import_nominations(course_id: int):
 @bp.route("/courses/<int:course_id>/participants/import/confirm", methods=["POST"])
 @roles(*EDITORS)
 def confirm_import(course_id: int):
-    """Import the checked file: every row, or none."""
+    """Import the checked file with the coordinator's answer for each row that may be a
+    person on record: every row, or none."""
     course = db.get_or_404(Course, course_id)
     form = ConfirmImportForm()
     stored = imports.load_upload(current_app.instance_path, course.id, form.upload.data or "")
@@ -164,16 +165,18 @@ def confirm_import(course_id: int):
         flash("That upload is no longer available. Upload the file again.", "danger")
         return redirect(url_for("participants.import_nominations", course_id=course.id))
     filename, data = stored
+    decisions = imports.decisions_from_form(request.form)
     try:
-        counts = imports.import_nominations(current_user, course, filename, data)
+        counts = imports.import_nominations(current_user, course, filename, data, decisions)
     except imports.ImportFailed as exc:
         db.session.rollback()
-        check = imports.ImportCheck([], exc.problems, [])
+        check = imports.check_file(course, filename, data, decisions)
         return render_template(
             "participants/import_preview.html",
             course=course,
             check=check,
-            confirm=None,
+            problems=exc.problems,
+            confirm=form if check.ok else None,
             filename="the file",
         ), 422
     db.session.commit()

@@ -201,6 +201,11 @@ def create_person(actor, data: PersonData) -> Person:
     return person
 
 
+def _old_new(old, new) -> dict:
+    """An audited change: the value before and after ("" for none)."""
+    return {"old": "" if old is None else str(old), "new": "" if new is None else str(new)}
+
+
 def update_person(actor, person: Person, data: PersonData) -> Person:
     """Replace a person's details with corrected ones (every field, empty ones included)."""
     data = data.cleaned()
@@ -208,35 +213,75 @@ def update_person(actor, person: Person, data: PersonData) -> Person:
     changes = {}
     for name, value in _person_values(data, _organisation_for(actor, data)).items():
         if getattr(person, name) != value:
-            changes[name] = [str(getattr(person, name)), str(value)]
+            changes[name] = _old_new(getattr(person, name), value)
             setattr(person, name, value)
     if changes:
         db.session.flush()
         record_audit(actor, "person.update", person, **changes)
+    return person
+
+
+#: What a newer record (a nomination, an import row) may change on a person's record, with
+#: the label the pages show. The native name carries its language with it.
+PERSON_FIELDS = {
+    "title": "Title",
+    "family_name": "Family name",
+    "given_name": "Given name",
+    "native_name": "Name in native script",
+    "gender": "Gender",
+    "country_code": "Country",
+    "organisation": "Organisation",
+    "position": "Position",
+    "email": "Email",
+}
+
+
+def update_person_fields(
+    actor, person: Person, data: PersonData, fields, source: str = ""
+) -> Person:
+    """Copy exactly the chosen ``fields`` (keys of PERSON_FIELDS) of ``data`` onto the
+    person's record; the audit entry keeps each old value beside the new one."""
+    data = data.cleaned()
+    fields = set(fields)
+    unknown = fields - PERSON_FIELDS.keys()
+    if unknown:
+        raise ParticipantError(f"Unknown field(s) to update: {', '.join(sorted(unknown))}.")
+    changes = {}
+    if "organisation" in fields:
+        organisation = _organisation_for(actor, data)
+        if person.organisation_id != (organisation.id if organisation else None):
+            changes["organisation"] = _old_new(
+                person.organisation.name if person.organisation else "",
+                organisation.name if organisation else "",
+            )
+            person.organisation = organisation
+    if "email" in fields and data.email != person.email:
+        _ensure_email_free(data.email, person.id)
+    names = [n for n in PERSON_FIELDS if n in fields and n != "organisation"]
+    if "native_name" in fields:
+        names.append("native_name_lang")
+    for name in names:
+        value = getattr(data, name)
+        if getattr(person, name) != value:
+            changes[name] = _old_new(getattr(person, name), value)
+            setattr(person, name, value)
+    if changes:
+        db.session.flush()
+        record_audit(
+            actor, "person.update", person, **changes, **({"source": source} if source else {})
+        )
     return person
 
 
 def update_person_from(actor, person: Person, data: PersonData) -> Person:
-    """Fill in what a newer record knows (position, organisation, email) without losing data."""
+    """Take what a newer nomination of the same person says (organisation, position, title,
+    native name, gender; the email only where none is on record); old values are audited."""
     data = data.cleaned()
-    changes = {}
-    organisation = _organisation_for(actor, data)
-    if organisation is not None and person.organisation_id != organisation.id:
-        changes["organisation"] = organisation.name
-        person.organisation = organisation
-    for name in ("position", "title", "native_name", "native_name_lang", "gender"):
-        value = getattr(data, name)
-        if value and getattr(person, name) != value:
-            changes[name] = value
-            setattr(person, name, value)
+    names = ("organisation", "position", "title", "native_name", "gender")
+    fields = {name for name in names if getattr(data, name)}
     if data.email and not person.email:
-        _ensure_email_free(data.email, person.id)
-        changes["email"] = data.email
-        person.email = data.email
-    if changes:
-        db.session.flush()
-        record_audit(actor, "person.update", person, **changes)
-    return person
+        fields.add("email")
+    return update_person_fields(actor, person, data, fields)
 
 
 # --- nominations ------------------------------------------------------------------------
@@ -280,10 +325,29 @@ def _record_status(actor, enrolment: Enrolment, from_status, to_status, reason: 
 
 
 def nominate(
-    actor, course, person: Person, nominated_by: str = "", override_reason: str = ""
+    actor,
+    course,
+    person: Person,
+    nominated_by: str = "",
+    override_reason: str = "",
+    as_nominated: PersonData | None = None,
 ) -> Enrolment:
-    """Nominate ``person`` to ``course``; QuotaError when no seat is left, unless overridden."""
+    """Nominate ``person`` to ``course``; QuotaError when no seat is left, unless overridden.
+    The course's record keeps the country, organisation and position of ``as_nominated``
+    (what the nomination says) where given, else the person's."""
     from ..courses.models import CourseStatus
+
+    country_code, organisation_id, position = (
+        person.country_code,
+        person.organisation_id,
+        person.position,
+    )
+    if as_nominated is not None:
+        as_nominated = as_nominated.cleaned()
+        country_code = as_nominated.country_code
+        organisation = _organisation_for(actor, as_nominated)
+        organisation_id = organisation.id if organisation else organisation_id
+        position = as_nominated.position or position
 
     if course.status in (CourseStatus.COMPLETED, CourseStatus.CANCELLED):
         raise ParticipantError(f"The course is {course.status_label.lower()}: no new nominations.")
@@ -296,16 +360,16 @@ def nominate(
         raise ParticipantError(
             f"{person.full_name} is already in this course ({existing.status_label.lower()})."
         )
-    problem = seat_problem(course, person.country_code)
+    problem = seat_problem(course, country_code)
     if problem and not override_reason.strip():
         raise QuotaError(f"Cannot nominate {person.full_name}: {problem}.", "quota")
     enrolment = Enrolment(
         course_id=course.id,
         person=person,
         status=EnrolmentStatus.NOMINATED,
-        country_code=person.country_code,
-        organisation_id=person.organisation_id,
-        position=person.position,
+        country_code=country_code,
+        organisation_id=organisation_id,
+        position=position,
         nominated_by=nominated_by.strip(),
         quota_override_reason=override_reason.strip() if problem else "",
     )
@@ -592,3 +656,31 @@ def protocol_order(enrolments: list[Enrolment]) -> list[Enrolment]:
             e.person.given_name.casefold(),
         ),
     )
+
+
+def courses_awaiting_decisions(limit: int = 5) -> tuple[list, int]:
+    """Courses (not completed or cancelled) with nominations nobody has decided yet, or
+    people accepted and not yet confirmed, the soonest first: rows of (Course, nominated,
+    accepted), and how many such courses in all. One query."""
+    from ..courses.models import Course, CourseStatus
+
+    def count_of(status):
+        return sa.func.sum(sa.case((Enrolment.status == status, 1), else_=0))
+
+    rows = db.session.execute(
+        sa.select(
+            Course,
+            count_of(EnrolmentStatus.NOMINATED).label("nominated"),
+            count_of(EnrolmentStatus.ACCEPTED).label("accepted"),
+            sa.func.count().over().label("courses"),
+        )
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .where(
+            Course.status.not_in([CourseStatus.COMPLETED, CourseStatus.CANCELLED]),
+            Enrolment.status.in_([EnrolmentStatus.NOMINATED, EnrolmentStatus.ACCEPTED]),
+        )
+        .group_by(Course.id)
+        .order_by(Course.start_date, Course.id)
+        .limit(limit)
+    ).all()
+    return rows, rows[0].courses if rows else 0
