@@ -700,17 +700,20 @@ def by_code(typed: str) -> Certificate | None:
     typed = (typed or "").strip()
     if not typed or len(typed) > 80:
         return None
-    codes = {typed, normalise_code(typed) or typed}
-    serials = {typed, typed.upper()}
-    for condition in (
-        Certificate.verification_code.in_(codes),
-        Certificate.serial.in_(serials),
+    normalised = normalise_code(typed)
+    for condition in (  # exactly as typed first: an older code is case-sensitive
+        Certificate.verification_code == typed,
+        Certificate.verification_code == normalised if normalised else None,
+        Certificate.serial.in_({typed, typed.upper()}),
     ):
+        if condition is None:
+            continue
         certificate = db.session.execute(
             sa.select(Certificate)
             .where(condition, Certificate.status != CertificateStatus.PENDING)
             .options(joinedload(Certificate.enrolment))
-        ).scalar_one_or_none()
+            .order_by(Certificate.id)
+        ).scalar()
         if certificate is not None:
             return certificate
     return None
