@@ -314,3 +314,46 @@ def test_an_active_session_is_kept_alive_once_a_minute(web, users, monkeypatch):
     time.sleep(1.1)
     assert "session=" in web.get("/").headers["Set-Cookie"]
     assert "Set-Cookie" not in web.get("/").headers
+
+
+# Issue 16, point 4: where a browser goes after sign-in is a path of this site, read the way a
+# browser reads it (tabs and line breaks dropped, a backslash taken as a slash), never a
+# pattern over the text.
+HOSTILE_NEXT = [
+    "/%09/evil.example",
+    "/%0d/evil.example",
+    "/%0a/evil.example",
+    "/%0d%0a/evil.example",
+    "%09//evil.example",
+    "/%09%09/evil.example/%2F",
+    "//evil.example",
+    "///evil.example",
+    "\\\\evil.example",
+    "/\\evil.example",
+    "\\/evil.example",
+    "https://evil.example/",
+    "https:evil.example",
+    "http:/evil.example",
+    "javascript:alert(1)",
+    "JaVaScRiPt%3Aalert(1)",
+    "%20//evil.example",
+    "/%00/evil.example",
+    "data:text/html,<script>alert(1)</script>",
+]
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_sign_in_never_redirects_to_another_site(web, users, target):
+    page = web.get(f"/login?next={target}")
+    response = submit(page, "Sign in", email=users["trainee"], password=PASSWORD)
+    assert response.status_int == 302, response.text
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    "target", ["/admin/users", "/courses?year=2013&q=a%2Fb", "/courses/1#timetable"]
+)
+def test_sign_in_keeps_a_path_of_this_site(web, users, target):
+    page = web.get("/login", params={"next": target})
+    response = submit(page, "Sign in", email=users["trainee"], password=PASSWORD)
+    assert response.headers["Location"] == target

@@ -1,5 +1,7 @@
 """Sign-in, sign-out and the account page."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
@@ -62,10 +64,24 @@ def _login_failed(_response) -> bool:
 
 
 def _same_site(target: str | None) -> str | None:
-    """``target`` when it is a path on this site, else None: never send a user elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """``target`` when it is a path on this site, else None: never send a user elsewhere.
+
+    The address is parsed, not matched: it must have no scheme and no host, a path from the
+    root, and read back unchanged from its parts. A browser drops tabs and line breaks
+    anywhere in an address and takes a backslash for a slash, so ``/%09/evil.example`` or
+    ``/%5Cevil.example`` (decoded) would send it to another site; Python's parser drops the
+    same characters, and the text it gives back then differs from what was asked."""
+    if not target:
+        return None
+    parts = urlsplit(target.replace("\\", "/"))
+    if parts.scheme or parts.netloc:
+        return None
+    path = urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+    if path != target or not path.startswith("/") or path.startswith("//"):
+        return None
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in path):
+        return None
+    return path
 
 
 def _safe_next(target: str | None) -> str:
