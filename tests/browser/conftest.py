@@ -172,3 +172,14 @@ def open_course():
         expect(some_page.get_by_text(code).first).to_be_visible()
 
     return _open
+
+
+@pytest.fixture
+def course_tab():
+    """Click one of a course's tabs (Participants, Timetable, ...) on any of its pages."""
+
+    def _click(some_page, code: str, name: str):
+        tabs = some_page.get_by_role("navigation", name=f"{code} pages")
+        tabs.get_by_role("link", name=name, exact=True).click()
+
+    return _click

@@ -76,7 +76,7 @@ def test_admin_creates_invites_changes_and_deactivates_a_user(
 
 
 def test_forgotten_password_reset_by_the_admin_and_the_coordinator(
-    live_app, live_server, page, watch, screenshot, other_page, open_course
+    live_app, live_server, page, watch, screenshot, other_page, open_course, course_tab
 ):
     trainee = other_page()
     trainee.goto(f"{live_server}/login")
@@ -106,7 +106,7 @@ def test_forgotten_password_reset_by_the_admin_and_the_coordinator(
     # The coordinator can give her a new link too, from her page in a course.
     coordinator = other_page("coordinator@demo.test")
     open_course(coordinator, "ENF-2014")
-    coordinator.get_by_role("link", name="Participants", exact=True).first.click()
+    course_tab(coordinator, "ENF-2014", "Participants")
     coordinator.get_by_role("link", name="CHAN, Sokha").click()
     coordinator.get_by_role("link", name="Invitation or password reset link").click()
     coordinator.get_by_role("button", name="Make a password reset link").click()

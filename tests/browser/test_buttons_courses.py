@@ -156,13 +156,13 @@ def test_cancel_asks_first_and_a_no_changes_nothing(
 
 
 def test_course_report_texts_and_quoted_comments(
-    live_app, live_server, page, watch, screenshot, open_course
+    live_app, live_server, page, watch, screenshot, open_course, course_tab
 ):
     from wipo_training.reports.models import CourseReportText
 
     sign_in(page, live_server, "coordinator@demo.test")
     open_course(page, "ENF-2013")
-    page.get_by_role("link", name="Course report", exact=True).click()
+    course_tab(page, "ENF-2013", "Course report")
     page.get_by_role("textbox", name="Introduction").fill(f"Twelve days in Tokyo. {HOSTILE}")
     page.get_by_role("textbox", name="Conclusion").fill(
         "The participants asked for a follow-up seminar."

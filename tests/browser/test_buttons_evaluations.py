@@ -58,18 +58,29 @@ def set_window(page, opens: date, closes: date):
 
 
 def test_build_edit_open_answer_and_close_the_evaluation(
-    live_app, live_server, page, watch, screenshot, screenshot_of, open_course, other_page
+    live_app,
+    live_server,
+    page,
+    watch,
+    screenshot,
+    screenshot_of,
+    open_course,
+    other_page,
+    course_tab,
 ):
     today = date.today()
     sign_in(page, live_server, "coordinator@demo.test")
     open_course(page, "ENF-2014")
-    page.get_by_role("link", name="Evaluation", exact=True).first.click()
+    course_tab(page, "ENF-2014", "Evaluation")
     page.get_by_role("button", name="Build the questionnaire from the timetable").click()
     added = page.get_by_text(re.compile(r"^\d+ questions added from the timetable"))
     expect(added).to_be_visible()
     built = questionnaire_of(live_app, "ENF-2014")["questions"]
     assert added.inner_text().startswith(f"{len(built)} questions added")
     screenshot("buttons-evaluations-01-built")
+    page.get_by_role("button", name="Add new sessions from the timetable").click()
+    expect(page.get_by_text("0 questions added from the timetable")).to_be_visible()
+    assert questionnaire_of(live_app, "ENF-2014")["questions"] == built
 
     # A question of our own: added, edited, moved up, then removed (the page asks first).
     page.get_by_role("link", name="Add a question").click()
@@ -129,11 +140,11 @@ def test_build_edit_open_answer_and_close_the_evaluation(
 
 
 def test_copy_the_questions_of_an_earlier_edition(
-    live_app, live_server, page, watch, screenshot, open_course
+    live_app, live_server, page, watch, screenshot, open_course, course_tab
 ):
     sign_in(page, live_server, "coordinator@demo.test")
     open_course(page, "ENF-2027")
-    page.get_by_role("link", name="Evaluation", exact=True).first.click()
+    course_tab(page, "ENF-2027", "Evaluation")
     expect(page.get_by_text("There is no questionnaire yet.")).to_be_visible()
     source = page.get_by_label("Or copy the questions of")
     source.select_option(label=source.get_by_role("option", name="ENF-2013 — ").inner_text())

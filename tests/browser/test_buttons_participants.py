@@ -134,11 +134,11 @@ def test_nominate_people_already_on_record_both_answers(
 
 
 def test_accept_confirm_reject_reinstate_withdraw(
-    live_app, live_server, page, watch, screenshot, open_course
+    live_app, live_server, page, watch, screenshot, open_course, course_tab
 ):
     sign_in(page, live_server, "coordinator@demo.test")
     open_course(page, "ENF-2027")
-    page.get_by_role("link", name="Participants", exact=True).click()
+    course_tab(page, "ENF-2027", "Participants")
     screenshot("buttons-participants-04-list")
 
     # Accept and confirm from the list.

@@ -41,12 +41,12 @@ def sessions_of(app, code: str) -> dict[str, str]:
 
 
 def test_sessions_added_edited_deleted_and_a_timetable_copied(
-    live_app, live_server, page, watch, screenshot, open_course
+    live_app, live_server, page, watch, screenshot, open_course, course_tab
 ):
     title = f"Enforcement at the border {HOSTILE}"
     sign_in(page, live_server, "coordinator@demo.test")
     open_course(page, "ENF-2027")
-    page.get_by_role("link", name="Timetable", exact=True).first.click()
+    course_tab(page, "ENF-2027", "Timetable")
     page.get_by_role("link", name="Add a session").click()
     page.get_by_label("Title").fill(title)
     page.get_by_label("Day").fill("2027-02-03")
@@ -81,7 +81,7 @@ def test_sessions_added_edited_deleted_and_a_timetable_copied(
     page.get_by_label("Code of the new edition").fill("ENF-2028")
     page.get_by_label("It starts on").fill("2028-11-27")
     page.get_by_role("button", name="Create the next edition").click()
-    page.get_by_role("link", name="Timetable", exact=True).first.click()
+    course_tab(page, "ENF-2028", "Timetable")
     expect(page.get_by_text("No sessions yet.")).to_be_visible()
     page.get_by_role("link", name="Copy from an earlier edition").click()
     expect(page.get_by_label("Copy the timetable of")).to_have_value(
@@ -94,11 +94,11 @@ def test_sessions_added_edited_deleted_and_a_timetable_copied(
 
 
 def test_attendance_and_presenters_of_a_course_held(
-    live_app, live_server, page, watch, screenshot, open_course
+    live_app, live_server, page, watch, screenshot, open_course, course_tab
 ):
     sign_in(page, live_server, "coordinator@demo.test")
     open_course(page, "ENF-2014")
-    page.get_by_role("link", name="Timetable", exact=True).first.click()
+    course_tab(page, "ENF-2014", "Timetable")
     page.get_by_role("link", name="Criminal Enforcement of IP Rights").click()
     page.get_by_role("link", name="Mark attendance").click()
     page.get_by_label("BOLD, Oyunchimeg").select_option("absent")
@@ -121,7 +121,7 @@ def test_attendance_and_presenters_of_a_course_held(
         ("Bold", "absent", f"Flight delayed {HOSTILE}")
     ]
 
-    page.get_by_role("link", name="Country reports").click()
+    page.get_by_role("link", name="Country reports").first.click()
     meeting = page.locator("form").filter(has_text="Country report presentation meeting I —")
     meeting.get_by_label("Sokha Chan").check()
     meeting.get_by_label("Nasrin Akter").check()
@@ -169,6 +169,7 @@ def test_trainee_uploads_a_country_report_and_renews_the_calendar_address(
     trainee_in_next_course,
     other_page,
     open_course,
+    course_tab,
 ):
     sign_in(page, live_server, "trainee@demo.test")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My timetable").click()
@@ -208,5 +209,5 @@ def test_trainee_uploads_a_country_report_and_renews_the_calendar_address(
 
     coordinator = other_page("coordinator@demo.test")
     open_course(coordinator, "ENF-2027")
-    coordinator.get_by_role("link", name="Country reports").first.click()
+    course_tab(coordinator, "ENF-2027", "Country reports")
     expect(coordinator.get_by_role("link", name="Cambodia country report.pdf")).to_be_visible()
