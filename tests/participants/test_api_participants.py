@@ -3,7 +3,7 @@
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import csrf_token, make_course, make_person
+from tests.conftest import make_course, make_person, submit
 from tests.test_api import create_token
 from wipo_training.courses import services as course_services
 from wipo_training.extensions import db
@@ -96,7 +96,7 @@ def smtp_server():
     controller.stop()
 
 
-def test_confirming_emails_the_invitation_when_smtp_is_configured(app, login_as, smtp_server):
+def test_confirming_emails_the_invitation_when_smtp_is_configured(app, web_as, smtp_server):
     port, inbox = smtp_server
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     with app.app_context():
@@ -104,16 +104,10 @@ def test_confirming_emails_the_invitation_when_smtp_is_configured(app, login_as,
         enrolment = services.nominate(None, course, make_person(email="lan@noip.example"))
         services.change_enrolment_status(None, enrolment, "accepted")
         db.session.commit()
-    client = login_as("coordinator")
-    page = client.post(
-        "/enrolments/1/status",
-        data={
-            "csrf_token": csrf_token(client, "/courses/1/participants"),
-            "status": "confirmed",
-        },
-    ).get_data(as_text=True)
-    assert "An invitation was emailed to lan@noip.example." in page
+    web = web_as("coordinator")
+    page = submit(web.get("/courses/1/participants"), "Confirm")
+    assert "An invitation was emailed to lan@noip.example." in page.text
     assert len(inbox.messages) == 1 and inbox.messages[0].rcpt_tos == ["lan@noip.example"]
     body = inbox.messages[0].content.decode()
-    link = page.split('id="link" class="form-control font-monospace" value="')[1].split('"')[0]
+    link = page.html.find(id="link")["value"]
     assert link in body and "/invitation/" in link

@@ -5,7 +5,7 @@ import re
 
 import sqlalchemy as sa
 
-from tests.conftest import csrf_token
+from tests.conftest import find_form, press, submit
 from tests.reports.conftest import pdf_pages, pdf_text
 from wipo_training.evaluations.models import Answer
 from wipo_training.extensions import db
@@ -57,50 +57,49 @@ def test_the_page_shows_what_the_pdf_prints(demo, login_as):
     assert "Introduction and conclusion" not in page  # staff read; coordinators write
 
 
-def test_the_coordinator_writes_the_introduction_and_conclusion(demo, login_as):
-    client = login_as("coordinator")
+def test_the_coordinator_writes_the_introduction_and_conclusion(demo, web_as):
+    web = web_as("coordinator")
     url = f"/courses/{demo}/report"
-    response = client.post(
-        f"{url}/text",
-        data={
-            "csrf_token": csrf_token(client, url),
-            "introduction": "The course was held at APIC.\r\n\r\nInvitations went to Africa.",
-            "conclusion": "We expect much of these trainees.",
-        },
+    response = submit(
+        web.get(url),
+        "Save the texts",
+        introduction="The course was held at APIC.\r\n\r\nInvitations went to Africa.",
+        conclusion="We expect much of these trainees. <script>alert(1)</script> =1+1",
     )
-    assert response.status_code == 302
-    text = pdf_text(client.get(f"{url}.pdf").data)
+    assert response.status_int == 302
+    text = pdf_text(web.get(f"{url}.pdf").body)
     assert "Introduction The course was held at APIC. Invitations went to Africa." in text
-    assert "Conclusion We expect much of these trainees." in text
+    assert "Conclusion We expect much of these trainees. <script>alert(1)</script> =1+1" in text
+    assert "<script>alert(1)</script>" not in web.get(url).text  # escaped on the page
     # Too long: refused with a message, what was typed is shown again, nothing changes.
     typed = "x" * 20001
-    refused = client.post(
-        f"{url}/text",
-        data={"csrf_token": csrf_token(client, url), "introduction": typed, "conclusion": "New"},
-    )
-    assert refused.status_code == 422
-    body = refused.get_data(as_text=True)
-    assert "Field cannot be longer than 20000 characters." in body and typed in body
-    assert "We expect much of these trainees." in pdf_text(client.get(f"{url}.pdf").data)
+    refused = submit(web.get(url), "Save the texts", introduction=typed, conclusion="New")
+    assert refused.status_int == 422
+    assert "Field cannot be longer than 20000 characters." in refused.text
+    assert typed in refused.text
+    assert "We expect much of these trainees." in pdf_text(web.get(f"{url}.pdf").body)
 
 
-def test_only_the_chosen_comments_are_quoted(app, demo, login_as):
-    client = login_as("coordinator")
+def test_only_the_chosen_comments_are_quoted(app, demo, web_as):
+    web = web_as("coordinator")
     url = f"/courses/{demo}/report"
-    page = client.get(url).get_data(as_text=True)
-    keys = re.findall(r'name="comment" value="([^"]+)"', page)
-    assert keys, "the coordinator is offered the comments"
+    form = find_form(web.get(url), "Quote the ticked comments")
+    boxes = form.fields["comment"]
+    assert boxes, "the coordinator is offered the comments"
+    for box in boxes:
+        box.checked = False
+    boxes[0].checked = True
+    key = form.html.find("input", attrs={"name": "comment"})["value"]
     with app.app_context():
-        chosen = db.session.get(Answer, tuple(keys[0].split(":"))).text
+        chosen = db.session.get(Answer, tuple(key.split(":"))).text
         others = {
             a.text
             for a in db.session.execute(sa.select(Answer).where(Answer.text.is_not(None))).scalars()
         } - {chosen}
-    response = client.post(
-        f"{url}/comments", data={"csrf_token": csrf_token(client, url), "comment": keys[0]}
-    )
-    assert response.status_code == 302
-    text = pdf_text(client.get(f"{url}.pdf").data)
+    response = press(form, "Quote the ticked comments")
+    assert response.status_int == 302
+    assert "1 comment(s) will be quoted in the report." in response.follow().text
+    text = pdf_text(web.get(f"{url}.pdf").body)
     assert f"“{chosen}”" in text
     assert not any(f"“{other}”" in text for other in others)
 
