@@ -64,6 +64,9 @@ class Config:
         minutes=int(os.environ.get("IDLE_TIMEOUT_MINUTES", "120"))
     )
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    #: How passwords are hashed (werkzeug's method string, e.g. "scrypt:32768:8:1"); an unknown
+    #: email at sign-in is checked against a hash made the same way, so it costs the same.
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
 
     #: Rendered pages kept per process until the data changes (pagecache.py); 0 turns it off.
     PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))

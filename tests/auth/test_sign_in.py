@@ -357,3 +357,40 @@ def test_sign_in_keeps_a_path_of_this_site(web, users, target):
     page = web.get("/login", params={"next": target})
     response = submit(page, "Sign in", email=users["trainee"], password=PASSWORD)
     assert response.headers["Location"] == target
+
+
+class TestSameCostForEveryEmail:
+    """Issue 16, point 6: an unknown email costs the same hash as a known one with a wrong
+    password (it cost an eighth: which emails have accounts showed in the timing). Compared
+    by the hash parameters werkzeug is given, not by a stopwatch."""
+
+    METHOD = "scrypt:32768:8:1"  # werkzeug's default, as in production
+
+    @pytest.fixture
+    def app_overrides(self):
+        return {"PASSWORD_HASH_METHOD": self.METHOD}
+
+    @pytest.fixture
+    def checked(self, monkeypatch):
+        """The method and parameters of every hash sign-in checks a password against."""
+        from werkzeug.security import check_password_hash
+
+        methods = []
+
+        def recording(pwhash, password):
+            methods.append(pwhash.split("$", 1)[0])
+            return check_password_hash(pwhash, password)
+
+        monkeypatch.setattr(auth_services, "check_password_hash", recording)
+        return methods
+
+    def test_unknown_email_known_email_and_account_without_password(
+        self, app, web, users, checked
+    ):
+        with app.app_context():
+            auth_services.create_user(None, "invited@example.test", "Invited", "trainee", None)
+            db.session.commit()
+        for email in (users["trainee"], "nobody@example.test", "invited@example.test"):
+            response = web_sign_in(web, email, "not the password")
+            assert "The email or password is not correct." in response.text
+        assert checked == [self.METHOD] * 3

@@ -18,17 +18,25 @@ PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
 API_TOKEN_PREFIX = "wt_"  # noqa: S105  (a marker, not a secret)  # nosec B105
 
-# A hash to compare against when the email is unknown, so timing does not reveal accounts.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt:1024:8:1")
 
 
 class AuthError(ValueError):
     """A request the rules refuse; the message is for the user."""
 
 
+def _hash_method() -> str:
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+
+
 def _hash_password(password: str) -> str:
-    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    return generate_password_hash(password, method=method)
+    return generate_password_hash(password, method=_hash_method())
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash made the way real ones are (same method and cost), made once per method: an
+    unknown email is checked against it, so it takes as long as a known one."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def check_password_rules(password: str) -> None:
@@ -95,7 +103,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (same time either way)."""
     user = user_by_email(email)
     if user is None or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(_hash_method()), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
