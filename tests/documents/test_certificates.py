@@ -280,3 +280,14 @@ def test_no_certificate_for_a_course_not_yet_held(app, web_as, users):
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(Certificate)).scalar() == 0
         assert db.session.execute(sa.select(sa.func.count()).select_from(Job)).scalar() == 0
+
+
+def test_a_cancelled_course_gives_no_certificates(app_ctx):
+    _course, enrolments = eligible_course(PEOPLE[:1])
+    course = enrolments[0].course
+    course.status = "cancelled"
+    db.session.flush()
+    with pytest.raises(services.CertificateError, match="ENF-2013 was cancelled"):
+        services.issue_one(None, enrolments[0])
+    with pytest.raises(services.CertificateError, match="was cancelled"):
+        services.start_batch(None, course, "zip")

@@ -51,6 +51,8 @@ def issuable_from(course) -> datetime:
 
 def not_yet_issuable(course, now: datetime) -> str | None:
     """Why the course's certificates cannot be issued at ``now`` (None when they can)."""
+    if course.status == "cancelled":
+        return f"{course.code} was cancelled: it gives no certificates."
     if now >= issuable_from(course):
         return None
     return (
