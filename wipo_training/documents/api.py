@@ -53,8 +53,13 @@ class VerificationSchema(Schema):
     valid = fields.Function(lambda c: c.status == CertificateStatus.ISSUED)
     status = fields.String()
     serial = fields.String()
-    #: As printed on the certificate (a later correction of the record does not change it).
-    name = fields.Function(services.printed_name)
+    #: As printed on the certificate (a later correction of the record does not change it);
+    #: initials only when asked for by serial number (serials run in sequence).
+    name = fields.Function(
+        lambda c: services.initials(services.printed_name(c))
+        if getattr(c, "asked_by_serial", False)
+        else services.printed_name(c)
+    )
     course = fields.Function(lambda c: c.enrolment.course.title)
     start_date = fields.Function(lambda c: c.enrolment.course.start_date.isoformat())
     end_date = fields.Function(lambda c: c.enrolment.course.end_date.isoformat())
@@ -141,6 +146,7 @@ def verify(code):
     certificate = services.by_code(code)
     if certificate is None:
         abort(404, message="No certificate has this code.")
+    certificate.asked_by_serial = services.found_by_serial(certificate, code)
     return certificate
 
 

@@ -287,13 +287,20 @@ def verify(code: str):
     typed (any case, hyphens optional), or the serial number."""
     certificate = services.by_code(code)
     status = 200 if certificate else 404
+    # Serials run in sequence: found by one, the page names the holder by initials only, so
+    # counting through serials does not list who took part. The code shows the full name.
+    by_serial = certificate is not None and services.found_by_serial(certificate, code)
+    name = services.printed_name(certificate) if certificate else ""
     return render_template(
         "documents/verify.html",
         certificate=certificate,
         code=code,
         form=VerifyForm(code=code),
-        name=services.printed_name(certificate) if certificate else "",
-        native_name=services.printed_native_name(certificate) if certificate else "",
+        by_serial=by_serial,
+        name=services.initials(name) if by_serial else name,
+        native_name=(
+            services.printed_native_name(certificate) if certificate and not by_serial else ""
+        ),
         replacement=(
             services.replacement_of(certificate)
             if certificate and certificate.status == CertificateStatus.REVOKED

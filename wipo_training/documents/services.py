@@ -721,6 +721,19 @@ def by_code(typed: str) -> Certificate | None:
     return None
 
 
+def found_by_serial(certificate: Certificate, typed: str) -> bool:
+    """Was ``certificate`` found by its serial number rather than its code?"""
+    typed = (typed or "").strip()
+    return typed.upper() == certificate.serial.upper() and typed != certificate.verification_code
+
+
+def initials(name: str) -> str:
+    """'Ms NGUYEN Thi Lan' → 'N. T. L.': enough to match a certificate in hand, not a list."""
+    titles = {"mr", "ms", "mrs", "dr", "dr.", "prof.", "prof", "judge", "h.e."}
+    words = [w for w in name.split() if w.lower() not in titles]
+    return " ".join(f"{w[0].upper()}." for w in words)
+
+
 def replacement_of(certificate: Certificate) -> Certificate | None:
     """The certificate issued in place of a revoked one, if any."""
     return db.session.execute(
