@@ -113,10 +113,14 @@ def test_build_edit_open_answer_and_close_the_evaluation(
     # The trainee saves a draft, then submits.
     trainee = other_page("trainee@demo.test")
     trainee.get_by_role("link", name="Give your evaluation").click()
-    for group in trainee.get_by_role("radiogroup").all():
+    ratings = trainee.get_by_role("radiogroup")
+    expect(ratings.first).to_be_visible()  # the page is there before its groups are counted
+    assert ratings.count() == sum(kind == "rating" for _t, kind, _r in built)
+    for group in ratings.all():
         group.get_by_text("4", exact=True).click()
     trainee.get_by_role("button", name="Save draft").click()
     expect(trainee.get_by_text("Draft saved.")).to_be_visible()
+    expect(trainee.locator("input[type=radio]:checked")).to_have_count(ratings.count())
     assert questionnaire_of(live_app, "ENF-2014")["submissions"] == 0
     trainee.get_by_label("Yes").first.check()
     trainee.get_by_role("textbox").nth(0).fill("The scenario exercise. <b>bold</b>")
