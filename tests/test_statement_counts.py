@@ -59,7 +59,8 @@ def pages(ids: dict) -> dict[str, list[str]]:
             f"/api/v1/courses/{course}/participants",
             "/api/v1/statistics?year=2013",
         ],
-        "admin": ["/admin/audit", "/admin/users"],
+        "admin": ["/", "/admin/audit", "/admin/users"],
+        "staff": ["/"],
         "trainee": ["/", "/courses/", f"/courses/{course}"],
     }
 

@@ -545,3 +545,86 @@ def update_fund(actor, fund: Fund, **values) -> Fund:
         db.session.flush()
         record_audit(actor, "fund.update", fund, **changes)
     return fund
+
+
+# --- for the dashboard --------------------------------------------------------------------
+
+
+@dataclass
+class StatusDue:
+    """A course whose calendar has moved past its status: what it should become, and why."""
+
+    course: Course
+    next_status: CourseStatus | None  #: None: a draft whose first day has come (open or cancel)
+    reason: str
+
+
+def courses_due_to_move(limit: int = 50) -> list[StatusDue]:
+    """Courses whose status lags behind the calendar where they are held, the longest overdue
+    first: nominations still open after the deadline or the first day, confirmed but started,
+    running but over, a draft whose first day has come. One query; the dates are compared
+    with each course's own today."""
+    # A course's today is at most a day ahead of UTC's (UTC+14): the query keeps a day of
+    # margin, the exact comparison is made below.
+    horizon = datetime.now(ZoneInfo("UTC")).date() + timedelta(days=1)
+    started = Course.start_date <= horizon
+    candidates = db.session.execute(
+        sa.select(Course)
+        .where(
+            sa.or_(
+                sa.and_(Course.status == CourseStatus.RUNNING, Course.end_date <= horizon),
+                sa.and_(Course.status.in_([CourseStatus.DRAFT, CourseStatus.CONFIRMED]), started),
+                sa.and_(
+                    Course.status == CourseStatus.NOMINATIONS_OPEN,
+                    sa.or_(started, Course.nomination_deadline < horizon),
+                ),
+            )
+        )
+        .order_by(Course.start_date, Course.id)
+        .limit(limit)
+    ).scalars()
+    due = []
+    for course in candidates:
+        today, status = course_today(course), course.status
+        start, end = f"{course.start_date:%-d %B %Y}", f"{course.end_date:%-d %B %Y}"
+        if status == CourseStatus.RUNNING and today >= course.end_date:
+            due.append(StatusDue(course, CourseStatus.COMPLETED, f"Running; it ended on {end}."))
+        elif status == CourseStatus.CONFIRMED and today >= course.start_date:
+            due.append(
+                StatusDue(course, CourseStatus.RUNNING, f"Confirmed; it started on {start}.")
+            )
+        elif status == CourseStatus.NOMINATIONS_OPEN and today >= course.start_date:
+            due.append(
+                StatusDue(
+                    course,
+                    CourseStatus.CONFIRMED,
+                    f"Nominations are still open; the course started on {start}.",
+                )
+            )
+        elif (
+            status == CourseStatus.NOMINATIONS_OPEN
+            and course.nomination_deadline
+            and today > course.nomination_deadline
+        ):
+            due.append(
+                StatusDue(
+                    course,
+                    CourseStatus.CONFIRMED,
+                    f"Nominations closed on {course.nomination_deadline:%-d %B %Y}.",
+                )
+            )
+        elif status == CourseStatus.DRAFT and today >= course.start_date:
+            due.append(StatusDue(course, None, f"Still a draft; its first day was {start}."))
+    return due
+
+
+def recently_completed_courses(limit: int = 5) -> list[Course]:
+    """Completed courses, the latest to end first: their reports can be read and exported."""
+    return list(
+        db.session.execute(
+            sa.select(Course)
+            .where(Course.status == CourseStatus.COMPLETED)
+            .order_by(Course.end_date.desc(), Course.id.desc())
+            .limit(limit)
+        ).scalars()
+    )

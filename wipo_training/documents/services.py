@@ -895,3 +895,162 @@ def _merged_chunks(
     batches = certificate_batches(certificates, workers, served_at)
     db.session.rollback()  # release the database while rendering
     return [whole for whole, _pages in iter_render(batches, workers)]
+
+
+# --- for the dashboard --------------------------------------------------------------------
+
+
+#: How many of the latest completed courses the dashboard checks for certificates to issue:
+#: the attendance of every course ever held would be read otherwise (a tenth of a second
+#: with 20 years of history), for courses long closed whose certificates were given on paper.
+LATEST_COMPLETED = 20
+
+
+def certificates_to_issue(latest: int = LATEST_COMPLETED, limit: int = 5) -> tuple[list, int, int]:
+    """Among the ``latest`` completed courses, those with participants who are eligible (by
+    the course's rules, as ``eligibility`` reads them, or by a coordinator's override) and
+    have no certificate in force, the latest first: rows of (Course, eligible), how many such
+    courses and how many such participants in all. One query."""
+    from ..courses.models import Course, CourseStatus
+    from ..timetable.models import AttendanceStatus, CourseSession
+
+    recent = (
+        sa.select(Course.id)
+        .where(Course.status == CourseStatus.COMPLETED)
+        .order_by(Course.end_date.desc(), Course.id.desc())
+        .limit(latest)
+        .scalar_subquery()
+    )
+    # Attendance per enrolment, as attendance_rates counts it: attended and marked (excused
+    # absences left out), read once for the sessions of those courses.
+    rates = (
+        sa.select(
+            Attendance.enrolment_id,
+            sa.func.sum(sa.case((Attendance.status.in_(ATTENDED), 1), else_=0)).label("attended"),
+            sa.func.sum(sa.case((Attendance.status != AttendanceStatus.EXCUSED, 1), else_=0)).label(
+                "marked"
+            ),
+        )
+        .join(CourseSession, CourseSession.id == Attendance.session_id)
+        .where(CourseSession.course_id.in_(recent))
+        .group_by(Attendance.enrolment_id)
+        .subquery()
+    )
+    submitted = (
+        sa.select(SubmissionReceipt.id)
+        .join(Questionnaire, Questionnaire.id == SubmissionReceipt.questionnaire_id)
+        .where(
+            Questionnaire.course_id == Enrolment.course_id,
+            SubmissionReceipt.enrolment_id == Enrolment.id,
+        )
+        .exists()
+    )
+    presented = (
+        sa.select(Presentation.id)
+        .join(
+            Attendance,
+            sa.and_(
+                Attendance.session_id == Presentation.session_id,
+                Attendance.enrolment_id == Presentation.enrolment_id,
+            ),
+        )
+        .where(Presentation.enrolment_id == Enrolment.id, Attendance.status.in_(ATTENDED))
+        .exists()
+    )
+    in_force = (
+        sa.select(Certificate.id)
+        .where(
+            Certificate.enrolment_id == Enrolment.id,
+            Certificate.status != CertificateStatus.REVOKED,
+        )
+        .exists()
+    )
+    by_the_rules = sa.and_(
+        rates.c.marked > 0,
+        # eligibility() rounds the percentage to one decimal: round(100 * a / m, 1) >= pct
+        # exactly when 2000 * a >= (20 * pct - 1) * m (no tie below 2,000 sessions).
+        2000 * rates.c.attended >= (20 * Course.min_attendance_pct - 1) * rates.c.marked,
+        sa.or_(Course.evaluation_required.is_(False), submitted),
+        sa.or_(Course.country_report_required.is_(False), presented),
+    )
+    eligible = sa.or_(
+        EligibilityOverride.eligible.is_(True),
+        sa.and_(EligibilityOverride.id.is_(None), by_the_rules),
+    )
+    count = sa.func.count()
+    rows = db.session.execute(
+        sa.select(
+            Course,
+            count.label("eligible"),
+            sa.func.count().over().label("courses"),
+            sa.func.sum(count).over().label("participants"),
+        )
+        .select_from(Enrolment)
+        .join(Course, Course.id == Enrolment.course_id)
+        .outerjoin(EligibilityOverride, EligibilityOverride.enrolment_id == Enrolment.id)
+        .outerjoin(rates, rates.c.enrolment_id == Enrolment.id)
+        .where(
+            Enrolment.course_id.in_(recent),
+            Enrolment.status.in_(timetable_services.EXPECTED),
+            ~in_force,
+            eligible,
+        )
+        .group_by(Course.id)
+        .order_by(Course.end_date.desc(), Course.id.desc())
+        .limit(limit)
+    ).all()
+    if not rows:
+        return [], 0, 0
+    return rows, rows[0].courses, int(rows[0].participants)
+
+
+def certificates_issued_since(since: datetime, limit: int = 5) -> tuple[list, int]:
+    """Courses with certificates issued since ``since``, the latest first: rows of (Course,
+    issued, last_issued_at), and how many such courses in all. One query."""
+    from ..courses.models import Course
+
+    rows = db.session.execute(
+        sa.select(
+            Course,
+            sa.func.count().label("issued"),
+            sa.func.max(Certificate.issued_at).label("last_issued_at"),
+            sa.func.count().over().label("courses"),
+        )
+        .select_from(Certificate)
+        .join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .where(Certificate.status == CertificateStatus.ISSUED, Certificate.issued_at >= since)
+        .group_by(Course.id)
+        .order_by(sa.func.max(Certificate.issued_at).desc(), Course.id)
+        .limit(limit)
+    ).all()
+    return rows, rows[0].courses if rows else 0
+
+
+def certificates_of_person(person_id: int) -> list:
+    """A participant's issued certificates, newest first: rows of (Certificate, Course). One
+    query."""
+    from ..courses.models import Course
+
+    return db.session.execute(
+        sa.select(Certificate, Course)
+        .join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.person_id == person_id, Certificate.status == CertificateStatus.ISSUED)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    ).all()
+
+
+def downloads_of_user(user_id: int, since: datetime, limit: int = 5) -> list:
+    """The batch files a user asked for since ``since``, newest first: rows of (Job, course
+    code or None). One query."""
+    from ..courses.models import Course
+    from ..jobs import Job
+
+    return db.session.execute(
+        sa.select(Job, Course.code)
+        .outerjoin(Course, Course.id == Job.course_id)
+        .where(Job.created_by_id == user_id, Job.created_at >= since)
+        .order_by(Job.created_at.desc(), Job.id.desc())
+        .limit(limit)
+    ).all()

@@ -694,3 +694,71 @@ def answers_table(questionnaire: Questionnaire) -> tuple[list[str], list[list]]:
         rows.setdefault(submission_id, {})[question_id] = value
     header = [f"{q.section}: {q.text}" for q in questions]
     return header, [[answers.get(q.id) for q in questions] for answers in rows.values()]
+
+
+def open_questionnaires(now: datetime, limit: int = 5) -> tuple[list, int]:
+    """Evaluations taking answers at ``now`` (window open, course started: window_problem's
+    rules), closing soonest first: up to ``limit`` rows of (Course, closes_at, submitted,
+    expected), counts only (never who), and how many there are in all. One query: only the
+    evaluations open now are read, a handful whatever the history."""
+    from ..courses.models import Course
+
+    submitted = (
+        sa.select(sa.func.count())
+        .select_from(SubmissionReceipt)
+        .where(SubmissionReceipt.questionnaire_id == Questionnaire.id)
+        .scalar_subquery()
+    )
+    expected = (
+        sa.select(sa.func.count())
+        .select_from(Enrolment)
+        .where(
+            Enrolment.course_id == Questionnaire.course_id,
+            Enrolment.status.in_(timetable_services.EXPECTED),
+        )
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            Course,
+            Questionnaire.closes_at,
+            submitted.label("submitted"),
+            expected.label("expected"),
+        )
+        .join(Course, Course.id == Questionnaire.course_id)
+        .where(Questionnaire.opens_at <= now, Questionnaire.closes_at > now)
+        .order_by(Questionnaire.closes_at, Course.id)
+    ).all()
+    started = [row for row in rows if now >= course_first_moment(row.Course)]
+    return started[:limit], len(started)
+
+
+def evaluations_of_person(person_id: int, now: datetime) -> list:
+    """A participant's evaluations taking answers at ``now`` (window_problem's rules): rows
+    of (Course, closes_at, submitted), those still to answer first. One query."""
+    from ..courses.models import Course
+
+    rows = db.session.execute(
+        sa.select(
+            Course,
+            Questionnaire.closes_at,
+            SubmissionReceipt.id.is_not(None).label("submitted"),
+        )
+        .join(Questionnaire, Questionnaire.course_id == Course.id)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .outerjoin(
+            SubmissionReceipt,
+            sa.and_(
+                SubmissionReceipt.questionnaire_id == Questionnaire.id,
+                SubmissionReceipt.enrolment_id == Enrolment.id,
+            ),
+        )
+        .where(
+            Enrolment.person_id == person_id,
+            Enrolment.status.in_(timetable_services.EXPECTED),
+            Questionnaire.opens_at <= now,
+            Questionnaire.closes_at > now,
+        )
+        .order_by(SubmissionReceipt.id.is_not(None), Questionnaire.closes_at, Course.id)
+    ).all()
+    return [row for row in rows if now >= course_first_moment(row.Course)]

@@ -930,3 +930,21 @@ def meetings_of_person(person_id: int) -> list[tuple[Meeting, Delegation, Delega
         .order_by(Meeting.start_date, Meeting.number)
     ).all()
     return [tuple(row) for row in rows]
+
+
+def overdue_actions(today: date, limit: int = 5) -> tuple[list[Outcome], int]:
+    """Action items still open after their due date, the longest overdue first (with their
+    meeting and working group loaded), and how many there are in all. One query."""
+    rows = db.session.execute(
+        sa.select(Outcome, sa.func.count().over().label("overdue"))
+        .join(Meeting, Meeting.id == Outcome.meeting_id)
+        .where(
+            Outcome.kind == OutcomeKind.ACTION,
+            Outcome.status == ActionStatus.OPEN,
+            Outcome.due_date < today,
+        )
+        .order_by(Outcome.due_date, Outcome.id)
+        .limit(limit)
+        .options(joinedload(Outcome.meeting).joinedload(Meeting.working_group))
+    ).all()
+    return [row.Outcome for row in rows], rows[0].overdue if rows else 0

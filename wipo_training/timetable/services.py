@@ -585,3 +585,58 @@ def sessions_outside_new_dates(course, start: date, end: date) -> list[str]:
         f"{len(outside)} session{'s' if len(outside) != 1 else ''} would fall outside the new "
         f"dates: {named}{more}. Move or delete them in the timetable first."
     ]
+
+
+def next_session_of_person(person_id: int, now: datetime) -> CourseSession | None:
+    """The session a participant is expected at next (or is in now), with its course; None
+    when nothing is ahead. One query."""
+    from sqlalchemy.orm import contains_eager
+
+    from ..courses.models import Course, CourseStatus
+
+    return db.session.execute(
+        sa.select(CourseSession)
+        .join(Course, Course.id == CourseSession.course_id)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .where(
+            Enrolment.person_id == person_id,
+            Enrolment.status.in_(EXPECTED),
+            Course.status != CourseStatus.CANCELLED,
+            CourseSession.ends_at > now,
+        )
+        .order_by(CourseSession.starts_at, CourseSession.id)
+        .limit(1)
+        .options(contains_eager(CourseSession.course))
+    ).scalar_one_or_none()
+
+
+def country_reports_due(person_id: int, now: datetime) -> list:
+    """The courses (not completed or cancelled) where a participant still has to upload the
+    required country report: until its deadline, or without one until the course's last day.
+    The soonest deadline first. One query."""
+    from ..courses.models import Course, CourseStatus
+
+    courses = db.session.execute(
+        sa.select(Course)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .outerjoin(CountryReport, CountryReport.enrolment_id == Enrolment.id)
+        .where(
+            Enrolment.person_id == person_id,
+            Enrolment.status.in_(EXPECTED),
+            Course.country_report_required.is_(True),
+            Course.status.not_in([CourseStatus.COMPLETED, CourseStatus.CANCELLED]),
+            CountryReport.id.is_(None),
+        )
+        .order_by(
+            Course.country_report_deadline.is_(None),
+            Course.country_report_deadline,
+            Course.start_date,
+            Course.id,
+        )
+    ).scalars()
+    return [
+        course
+        for course in courses
+        if not report_deadline_passed(course, now)
+        and (course.country_report_deadline or to_local(course, now).date() <= course.end_date)
+    ]
