@@ -1,6 +1,9 @@
 """Every button that changes a nomination, clicked in Chromium: nominating a person already on
 record (both answers to "Is this the same person?"), accept, confirm (and the invitation it
-gives), reject, reinstate, withdraw, and correcting a person's record."""
+gives), reject, reinstate, withdraw, correcting a person's record, and an import whose rows
+match people on record, answered row by row."""
+
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -196,3 +199,61 @@ def test_correct_a_persons_record(live_app, live_server, page, watch, screenshot
         "Deputy Director General",
         "somphone@dip.example",
     )
+
+
+def test_import_rows_already_on_record_answered_row_by_row(
+    live_app, live_server, page, watch, screenshot, open_course, tmp_path
+):
+    from tests.participants.test_import import xlsx
+
+    rows = [
+        # Sokha Chan by her email, with a new position.
+        ["Chan", "Sokha", "", "", "Ms", "female", "Cambodia", "", "ip_office",
+         "Director of Enforcement", "trainee@demo.test"],
+        # Another Dara Keo of Cambodia, at customs: same name and country as the judge.
+        ["Keo", "Dara", "", "", "Mr", "male", "Cambodia", "General Department of Customs",
+         "customs", "Customs officer", ""],
+        # Someone new, the country as people write it.
+        ["Sisouk", "Vilay", "", "", "Ms", "female", "Lao PDR", "Department of IP",
+         "ip_office", f"Examiner {HOSTILE}", ""],
+    ]  # fmt: skip
+    spreadsheet = tmp_path / "nominations.xlsx"
+    spreadsheet.write_bytes(xlsx(rows))
+    [judge_before] = people_named(live_app, "Keo", "Dara")
+
+    sign_in(page, live_server, "coordinator@demo.test")
+    open_course(page, "ENF-2027")
+    page.get_by_role("link", name="Import nominations").click()
+    page.get_by_label("Spreadsheet (.xlsx or .csv)").set_input_files(str(spreadsheet))
+    page.get_by_role("button", name="Check the file").click()
+    expect(
+        page.get_by_text("All 3 rows are correct. 2 of them may be people already on record")
+    ).to_be_visible()
+    chan = page.get_by_role("group", name=re.compile(r"^Row 2 has the email of Sokha Chan"))
+    expect(chan.get_by_role("row", name=re.compile("^Position"))).to_contain_text(
+        "Director of Enforcement"
+    )
+    chan.get_by_label("Replace: position").check()
+    chan.get_by_label(re.compile("^Same person: nominate Sokha Chan")).check()
+    keo = page.get_by_role("group", name=re.compile(r"^Row 3 has the name and country of Dara Keo"))
+    keo.get_by_label(re.compile("^New person")).check()
+    screenshot("buttons-participants-07-import-matches")
+    page.get_by_role("button", name="Import these nominations").click()
+    expect(page.get_by_text("3 nominations imported")).to_be_visible()
+    screenshot("buttons-participants-08-imported")
+
+    [sokha] = people_named(live_app, "Chan", "Sokha")
+    assert (sokha["position"], sokha["courses"][-1]) == ("Director of Enforcement", "ENF-2027")
+    judge, officer = people_named(live_app, "Keo", "Dara")
+    assert judge == judge_before
+    assert (officer["organisation"], officer["courses"]) == (
+        "General Department of Customs",
+        ["ENF-2027"],
+    )
+    [vilay] = people_named(live_app, "Sisouk", "Vilay")
+    assert vilay["position"] == f"Examiner {HOSTILE}"
+    with live_app.app_context():
+        country = db.session.execute(
+            sa.select(Person.country_code).where(Person.family_name == "Sisouk")
+        ).scalar_one()
+        assert country == "LA"
