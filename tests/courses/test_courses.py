@@ -399,3 +399,20 @@ def test_course_pages_are_tabs(app, web_as):
     assert nav.find("a", attrs={"aria-current": "page"}).get_text() == "Overview"
     for link in nav.find_all("a"):
         assert page.goto(link["href"]).status_int == 200
+
+
+def test_quota_countries_as_people_write_them_are_read_and_named(app, web_as):
+    with app.app_context():
+        make_course()
+        db.session.commit()
+    web = web_as("coordinator")
+    response = submit(
+        web.get("/courses/1/quotas"), "Save quotas", quotas="Lao PDR: 1\nKorea: 2\nViet Nam: 6"
+    )
+    message = response.follow().text
+    assert "Line 1: “Lao PDR” was read as Lao People&#39;s Democratic Republic." in message
+    assert "Line 2: “Korea” was read as Republic of Korea." in message
+    assert "Line 3" not in message
+    with app.app_context():
+        quotas = {q.country_code: q.seats for q in db.session.get(Course, 1).quotas}
+    assert quotas == {"LA": 1, "KR": 2, "VN": 6}

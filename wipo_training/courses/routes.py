@@ -163,16 +163,17 @@ def edit_quotas(course_id: int):
     if request.method == "GET":
         form.quotas.data = services.quota_lines(course)
     if form.validate_on_submit():
+        notes: list[str] = []
         try:
             services.set_quotas(
-                current_user, course, services.parse_quota_lines(form.quotas.data or "")
+                current_user, course, services.parse_quota_lines(form.quotas.data or "", notes)
             )
         except services.CourseError as exc:
             db.session.rollback()
             form.quotas.errors.extend(message for _field, message in exc.problems)
         else:
             db.session.commit()
-            flash("Seat quotas saved.", "success")
+            flash(" ".join(["Seat quotas saved.", *notes]), "success")
             return redirect(url_for("courses.course_detail", course_id=course.id))
     return render_template("courses/quotas.html", form=form, course=course)
 

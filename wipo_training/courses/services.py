@@ -495,9 +495,10 @@ def can_see_course(user, course: Course) -> bool:
     )
 
 
-def parse_quota_lines(text: str) -> dict[str, int]:
-    """'Viet Nam: 6' per line into {'VN': 6}; CourseError naming every bad line otherwise."""
-    from ..countries import find_country
+def parse_quota_lines(text: str, notes: list[str] | None = None) -> dict[str, int]:
+    """'Viet Nam: 6' per line into {'VN': 6}; CourseError naming every bad line otherwise.
+    ``notes`` receives how names people write were read ("Line 2: “Korea” was read as ...")."""
+    from ..countries import read_country
 
     quotas: dict[str, int] = {}
     problems = []
@@ -509,10 +510,12 @@ def parse_quota_lines(text: str) -> dict[str, int]:
             problems.append(f"Line {number}: write “country: seats”, e.g. “Viet Nam: 6”.")
             continue
         try:
-            country = find_country(name)
+            country, note = read_country(name)
         except CountryError as exc:
             problems.append(f"Line {number}: {exc}")
             continue
+        if note and notes is not None:
+            notes.append(f"Line {number}: {note}")
         if not seats.strip().isdigit():
             problems.append(f"Line {number}: “{seats.strip()}” is not a number of seats.")
         elif country.code in quotas:

@@ -82,7 +82,7 @@ def meeting_title(meeting: Meeting) -> str:
 
 def side_name(group: WorkingGroup, side: str) -> str:
     """ "Japanese side" style names are the source's; we say the country: "Japan"."""
-    return get_country(group.country(side)).short_name
+    return get_country(group.country(side)).name
 
 
 def when(meeting: Meeting) -> str:
