@@ -438,11 +438,13 @@ def suggested_next_start(course: Course) -> date:
 
 
 def visible_courses(user):
-    """A select of the courses ``user`` may see: trainees only their own."""
+    """A select of the courses ``user`` may see: trainees only those they hold a place in
+    (a withdrawn or rejected enrolment gives no access)."""
     stmt = sa.select(Course)
     if user.role == "trainee":
         stmt = stmt.join(Enrolment, Enrolment.course_id == Course.id).where(
-            Enrolment.person_id == (user.person_id or -1)
+            Enrolment.person_id == (user.person_id or -1),
+            Enrolment.status.in_(SEAT_HOLDING),
         )
     return stmt
 
@@ -481,14 +483,17 @@ def filter_choices() -> tuple[list[int], list[Fund]]:
 
 
 def can_see_course(user, course: Course) -> bool:
-    """Object-level access: staff and up see all; a trainee only a course they are in."""
+    """Object-level access: staff and up see all; a trainee only a course they hold a place
+    in (nominated to completed): withdrawn or rejected, the course is no longer theirs."""
     if user.role != "trainee":
         return True
     return (
         user.person_id is not None
         and db.session.execute(
             sa.select(Enrolment.id).where(
-                Enrolment.course_id == course.id, Enrolment.person_id == user.person_id
+                Enrolment.course_id == course.id,
+                Enrolment.person_id == user.person_id,
+                Enrolment.status.in_(SEAT_HOLDING),
             )
         ).first()
         is not None

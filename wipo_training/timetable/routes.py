@@ -27,7 +27,7 @@ from ..courses.services import can_see_course
 from ..downloads import attachment
 from ..extensions import db
 from ..participants import services as participant_services
-from ..participants.models import Enrolment
+from ..participants.models import SEAT_HOLDING, Enrolment
 from ..spreadsheets import to_xlsx
 from ..timeutil import utcnow
 from . import bp, calendars, services
@@ -362,7 +362,9 @@ def assign_presenters(session_id: int):
 def my_report(course_id: int):
     """A trainee uploads (or replaces) their country report before the deadline."""
     course = get_visible_course(course_id)
-    enrolment = participant_services.trainee_enrolment(current_user, course) or abort(404)
+    enrolment = participant_services.trainee_enrolment(current_user, course, SEAT_HOLDING)
+    if enrolment is None:
+        abort(404)
     form = CountryReportForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -424,7 +426,10 @@ def my_timetable():
     enrolments = (
         db.session.execute(
             sa.select(Enrolment)
-            .where(Enrolment.person_id == (current_user.person_id or -1))
+            .where(
+                Enrolment.person_id == (current_user.person_id or -1),
+                Enrolment.status.in_(SEAT_HOLDING),  # withdrawn or rejected: not theirs
+            )
             .join(Course)
             .order_by(Course.start_date.desc())
         )
@@ -476,7 +481,7 @@ def personal_calendar(user_id: int, token: str):
         db.session.execute(
             sa.select(CourseSession)
             .join(Enrolment, Enrolment.course_id == CourseSession.course_id)
-            .where(Enrolment.person_id == user.person_id)
+            .where(Enrolment.person_id == user.person_id, Enrolment.status.in_(SEAT_HOLDING))
             .order_by(CourseSession.starts_at)
         )
         .scalars()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from ..audit import record_audit
 from ..courses.services import course_dates_changing
 from ..extensions import db
-from ..participants.models import Enrolment, EnrolmentStatus
+from ..participants.models import SEAT_HOLDING, Enrolment, EnrolmentStatus
 from ..timeutil import utcnow
 from ..uploads import UnsafeArchiveError, check_zip
 from .models import (
@@ -471,6 +471,11 @@ def store_country_report(
 ) -> CountryReport:
     """Check and keep a trainee's country report; a new upload replaces the old one."""
     course = enrolment.course
+    if enrolment.status not in SEAT_HOLDING:
+        raise TimetableError(
+            f"This enrolment in {course.code} is {enrolment.status}: it takes no country report.",
+            "file",
+        )
     if report_deadline_passed(course, now):
         raise TimetableError(
             f"The deadline for country reports was {course.country_report_deadline:%d %B %Y}.",
