@@ -18,6 +18,11 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _names(name: str, default: str) -> tuple[str, ...]:
+    """A comma-separated list from the environment."""
+    return tuple(item.strip() for item in os.environ.get(name, default).split(",") if item.strip())
+
+
 def instance_secret_key(instance_dir: Path) -> str:
     """Return the secret key stored in the instance folder, creating it on first use.
 
@@ -64,6 +69,16 @@ class Config:
         minutes=int(os.environ.get("IDLE_TIMEOUT_MINUTES", "120"))
     )
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    #: Absolute lifetime: a sign-in session ends this long after sign-in, however busy.
+    SESSION_ABSOLUTE_LIFETIME = timedelta(
+        hours=float(os.environ.get("SESSION_ABSOLUTE_LIFETIME_HOURS", "12"))
+    )
+    #: Roles that must sign in with a second factor (an authenticator app); the others may
+    #: turn it on. Comma-separated in the environment.
+    TWO_FACTOR_REQUIRED_ROLES = _names("TWO_FACTOR_REQUIRED_ROLES", "admin,coordinator,staff")
+    #: Codes of how many 30-second steps before and after now are accepted, for clocks that
+    #: drift (RFC 6238 section 6 recommends at most one).
+    TOTP_VALID_WINDOW = int(os.environ.get("TOTP_VALID_WINDOW", "1"))
     #: How passwords are hashed (werkzeug's method string, e.g. "scrypt:32768:8:1"); an unknown
     #: email at sign-in is checked against a hash made the same way, so it costs the same.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
@@ -88,6 +103,12 @@ class Config:
     LOGIN_ACCOUNT_FAILURE_LIMIT = os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "20 per hour")
     #: Failed sign-ins from one address to any account: a classroom shares one address.
     LOGIN_ADDRESS_FAILURE_LIMIT = os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "50 per 5 minutes")
+    #: A device that has signed in to an account before (it holds a signed device cookie for
+    #: it) meets none of the three limits above for that account, only this one of its own:
+    #: a stranger's failures cannot lock the owner out (OWASP, "device cookies").
+    LOGIN_DEVICE_FAILURE_LIMIT = os.environ.get("LOGIN_DEVICE_FAILURE_LIMIT", "5 per 5 minutes")
+    #: Wrong second-factor codes for one account (after its right password).
+    LOGIN_CODE_FAILURE_LIMIT = os.environ.get("LOGIN_CODE_FAILURE_LIMIT", "5 per 5 minutes")
     #: "Forgot your password?" requests for one email address, and from one address.
     PASSWORD_RESET_LIMIT = os.environ.get("PASSWORD_RESET_LIMIT", "3 per hour")
     PASSWORD_RESET_ADDRESS_LIMIT = os.environ.get("PASSWORD_RESET_ADDRESS_LIMIT", "30 per hour")
@@ -131,3 +152,8 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     HUEY_IMMEDIATE = True
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105  (a hash method name, cheap for tests)  # nosec B105
+    #: A test signs in as the same account many times a second (tests/test_access.py: every
+    #: route for every role), and each sign-in needs a code not used before: the sign-in
+    #: helpers take the next unused time step, so codes up to this many steps ahead are
+    #: accepted. The second-factor tests set it back to the default of 1.
+    TOTP_VALID_WINDOW = 2000

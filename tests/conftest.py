@@ -19,6 +19,8 @@ from wipo_training.extensions import db
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
 ROLES = ["admin", "coordinator", "staff", "trainee"]
+#: The authenticator app secret of the ``users`` whose role requires a second factor.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105  (tests only)  # nosec B105
 
 
 def build_app(database_url: str, instance_path, **overrides):
@@ -127,14 +129,47 @@ def client(app):
 
 @pytest.fixture
 def users(app):
-    """One active account per role, all with PASSWORD: {role: email}."""
+    """One active account per role, all with PASSWORD: {role: email}. Roles that must sign in
+    with a second factor have one, with TOTP_SECRET; the trainee has none."""
+    from wipo_training.auth import two_factor
+
     with app.app_context():
         for role in ROLES:
-            auth_services.create_user(
+            user = auth_services.create_user(
                 None, f"{role}@example.test", f"Test {role.title()}", role, PASSWORD
             )
+            if two_factor.required_for(user):
+                two_factor.install_secret(None, user, TOTP_SECRET)
         db.session.commit()
     return {role: f"{role}@example.test" for role in ROLES}
+
+
+def totp_code(app, email) -> str:
+    """The code ``email``'s authenticator app would show, for the first time step not used
+    yet (each sign-in needs a fresh code; tests sign in many times a minute, and the test
+    settings accept codes up to TOTP_VALID_WINDOW steps ahead)."""
+    import time
+
+    import pyotp
+
+    with app.app_context():
+        user = auth_services.user_by_email(email)
+        step = max(int(time.time()) // 30, (user.totp_last_step or 0) + 1)
+        return pyotp.TOTP(user.totp_secret).generate_otp(step)
+
+
+def enrol_second_factor(page):
+    """On a page that sets up two-factor sign-in: read the key as a person types it into an
+    authenticator app, type the app's code; returns (response, secret)."""
+    import pyotp
+
+    secret = "".join(page.html.find(id="totp-key")["value"].split())
+    response = submit(page, "Turn on two-factor sign-in", code=pyotp.TOTP(secret).now())
+    return response, secret
+
+
+def _asks_for_code(location: str | None) -> bool:
+    return urlsplit(location or "").path == "/login/code"
 
 
 def csrf_token(client, path="/login") -> str:
@@ -148,9 +183,14 @@ def csrf_token(client, path="/login") -> str:
 
 
 def login(client, email, password=PASSWORD, next_url=None):
-    """Sign in through the form as the page renders it; returns the response."""
+    """Sign in through the form as the page renders it, and with the code of the account's
+    authenticator app when it asks for one; returns the last response."""
     url = "/login" + (f"?next={next_url}" if next_url else "")
-    return client_submit(client, url, "Sign in", email=email, password=password)
+    response = client_submit(client, url, "Sign in", email=email, password=password)
+    if response.status_code == 302 and _asks_for_code(response.headers.get("Location")):
+        code = totp_code(client.application, email)
+        response = client_submit(client, "/login/code", "Verify code", code=code)
+    return response
 
 
 def logout(client):
@@ -263,9 +303,14 @@ def submit(page, button: str | None = None, action: str | None = None, **fields)
     return press(find_form(page, button, action), button, **fields)
 
 
-def web_sign_in(web, email, password=PASSWORD):
-    """Sign in through the page's form, as a person does."""
-    return submit(web.get("/login"), "Sign in", email=email, password=password)
+def web_sign_in(web, email, password=PASSWORD, path="/login"):
+    """Sign in through the page's form, as a person does: the password, then the code of the
+    account's authenticator app when it asks for one. Returns the last response."""
+    response = submit(web.get(path), "Sign in", email=email, password=password)
+    if response.status_int == 302 and _asks_for_code(response.headers.get("Location")):
+        code = totp_code(web.app, email)
+        response = submit(response.follow(), "Verify code", code=code)
+    return response
 
 
 @pytest.fixture

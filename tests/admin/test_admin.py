@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 import webtest
 
-from tests.conftest import find_form, press, submit, web_sign_in
+from tests.conftest import enrol_second_factor, find_form, press, submit, web_sign_in
 from wipo_training.audit import AuditEntry
 from wipo_training.auth import services as auth_services
 from wipo_training.extensions import db
@@ -65,7 +65,13 @@ def test_a_user_created_without_a_password_is_invited(app, web_as):
     page = newcomer.get(urlsplit(link).path)
     assert "Choose a password for" in page.text
     password = "=1+1 and a long one"
-    submit(page, "Set password", new_password=password, confirm_password=password)
+    response = submit(page, "Set password", new_password=password, confirm_password=password)
+    # A coordinator signs in with a second factor: set up before going on (issue 16).
+    setup = response.follow()
+    assert "Your password is set. Welcome!" in setup.text
+    assert "Set up two-factor sign-in for &lt;script&gt;" in setup.text
+    response, _secret = enrol_second_factor(setup)
+    assert "Your recovery codes" in response.text
     assert newcomer.get("/").status_int == 200
     assert "no password yet" not in web.get("/admin/users").text
     assert browser(app).get(urlsplit(link).path, expect_errors=True).status_int == 410

@@ -147,11 +147,10 @@ def test_passwords_are_stored_as_scrypt_hashes(app_ctx, users):
 def test_redirect_after_sign_in_stays_on_this_site(web, users):
     response = web.get("/admin/users")
     assert response.headers["Location"].startswith("/login?next=")
-    response = submit(response.follow(), "Sign in", email=users["admin"], password=PASSWORD)
-    assert response.headers["Location"] == "/admin/users"
+    response = web_sign_in(web, users["admin"], path=response.headers["Location"])
+    assert response.headers["Location"] == "/admin/users"  # after the second step too
     sign_out(web)
-    page = web.get("/login", params={"next": "//evil.example/"})
-    response = submit(page, "Sign in", email=users["admin"], password=PASSWORD)
+    response = web_sign_in(web, users["admin"], path="/login?next=//evil.example/")
     assert response.headers["Location"] == "/"
 
 
@@ -394,3 +393,60 @@ class TestSameCostForEveryEmail:
             response = web_sign_in(web, email, "not the password")
             assert "The email or password is not correct." in response.text
         assert checked == [self.METHOD] * 3
+
+
+class TestStrangersCannotLockTheOwnerOut:
+    """Issue 16, point 7 (OWASP "device cookies"): a browser that has signed in to an account
+    holds a signed cookie for it, and meets only a limit of its own; failures from other
+    devices lock the account for unknown devices only."""
+
+    def test_the_owners_device_signs_in_while_strangers_are_locked_out(self, app, users):
+        owner = browser(app, "10.0.0.2")  # address B
+        assert web_sign_in(owner, users["staff"]).status_int == 302
+        assert "device" in owner.cookies  # a known device now
+        sign_out(owner)
+        # A stranger tries 25 passwords for staff, moving between addresses as a botnet
+        # does (from one address the account-and-address limit stops them after 5).
+        refused = 0
+        for number in range(25):
+            stranger = browser(app, f"10.6.6.{number // 5}")  # address A, then others
+            response = web_sign_in(stranger, users["staff"], f"guess {number}")
+            refused += response.status_int == 429
+        assert refused > 0  # the account is locked for unknown devices now
+        # The owner, on their own browser from address B: signed in.
+        response = web_sign_in(owner, users["staff"])
+        assert response.status_int == 302, response.text
+        assert "Signed in as Test Staff." in response.follow().text
+        # An unknown device at the same address B, with the right password: refused, and told
+        # why and what to do.
+        response = web_sign_in(browser(app, "10.0.0.2"), users["staff"])
+        assert response.status_int == 429
+        assert "Too many failed sign-ins for this account from devices that have not " in (
+            response.text
+        )
+        assert "ask for a new password" in response.text
+
+    def test_a_known_device_has_a_limit_of_its_own(self, app, users):
+        owner = browser(app)
+        web_sign_in(owner, users["trainee"])
+        sign_out(owner)
+        for _ in range(5):
+            assert web_sign_in(owner, users["trainee"], "typo").status_int == 200
+        response = web_sign_in(owner, users["trainee"])
+        assert response.status_int == 429
+        assert "from this browser" in response.text
+
+    def test_the_cookie_counts_only_for_its_own_account_and_cannot_be_forged(self, app, users):
+        owner = browser(app)
+        web_sign_in(owner, users["trainee"])
+        sign_out(owner)
+        # Known for the trainee, unknown for staff: staff's account-and-address limit holds.
+        for _ in range(5):
+            web_sign_in(owner, users["staff"], "guess")
+        assert web_sign_in(owner, users["staff"]).status_int == 429
+        # A cookie not signed with the secret key is no device cookie.
+        forger = browser(app)
+        forger.set_cookie("device", owner.cookies["device"][:-3] + "AAA")
+        for _ in range(5):
+            web_sign_in(forger, users["trainee"], "guess")
+        assert web_sign_in(forger, users["trainee"]).status_int == 429

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..access import roles
 from ..audit import AuditEntry
 from ..auth import services as auth_services
+from ..auth import two_factor
 from ..auth.forms import ConfirmForm, NewUserForm, UserForm
 from ..auth.links import deliver_link
 from ..auth.models import Role, User
@@ -91,7 +92,28 @@ def edit_user(user_id: int):
         state=auth_services.sign_in_state(user),
         link_form=ConfirmForm(),
         mail_on=mail_configured(),
+        two_factor_required=two_factor.required_for(user),
+        recovery_codes_left=two_factor.recovery_codes_left(user),
     )
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@roles(Role.ADMIN)
+def reset_two_factor(user_id: int):
+    """Remove a user's second factor (a lost phone): their sessions end, and a role that
+    requires one sets up a new one at the next sign-in. Audited."""
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        flash("Nothing was reset: reload the page and try again.", "danger")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    try:
+        two_factor.reset(current_user, user)
+    except auth_services.AuthError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    db.session.commit()
+    flash(f"The second factor of {user.email} is reset; they are signed out everywhere.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/sign-in-link", methods=["POST"])

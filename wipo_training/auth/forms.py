@@ -19,6 +19,36 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
+class CodeForm(FlaskForm):
+    """The second step of sign-in."""
+
+    code = StringField(
+        "Code",
+        validators=[DataRequired(), Length(max=40)],
+        description="The 6-digit code your authenticator app shows now, or one of your "
+        "recovery codes.",
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none"},
+    )
+    submit = SubmitField("Verify code")
+
+
+class EnrolForm(FlaskForm):
+    """Setting up an authenticator app: the code it shows proves it has the secret."""
+
+    code = StringField(
+        "Code from the app",
+        validators=[DataRequired(), Length(max=40)],
+        description="After scanning, the app shows a 6-digit code that changes every 30 seconds.",
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField("Turn on two-factor sign-in")
+
+
+class TurnOffForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired()])
+    submit = SubmitField("Turn off two-factor sign-in")
+
+
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
         "Email",

@@ -41,8 +41,11 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Stored lower-case; sign-in compares lower-case.
+    #: Stored normalised (NFKC case fold, see auth.emails); sign-in normalises what is typed.
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    #: The UTS #39 skeleton of the email: no two accounts look alike (auth.emails). None only
+    #: for an account that looked like an older one when the column was added (migration 0013).
+    email_skeleton: Mapped[str | None] = mapped_column(sa.String(1024), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(200))
     role: Mapped[str] = mapped_column(sa.String(20))
     #: Werkzeug scrypt hash; None means the account cannot sign in with a password yet.
@@ -57,11 +60,21 @@ class User(UserMixin, db.Model):
     #: Bumped to reset the secret address of the user's calendar feed (see timetable.calendars).
     calendar_version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
 
+    #: Second factor: the base32 secret shared with the user's authenticator app (TOTP,
+    #: RFC 6238); None when the user has none.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The 30-second time step of the last code accepted: no code is accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+
     person = relationship("Person")
     login_sessions: Mapped[list["LoginSession"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
     api_tokens: Mapped[list["ApiToken"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+    recovery_codes: Mapped[list["RecoveryCode"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
@@ -87,6 +100,10 @@ class User(UserMixin, db.Model):
     def role_label(self) -> str:
         return Role(self.role).label
 
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None
+
 
 class LoginSession(db.Model):
     """One sign-in from one browser. The cookie carries its secret; the table its hash."""
@@ -96,8 +113,11 @@ class LoginSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: Sign-in time: the session ends SESSION_ABSOLUTE_LIFETIME after it, however busy.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the session was last used, to within a few minutes (services.LAST_SEEN_EVERY).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))
 
@@ -125,6 +145,23 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.prefix}… of user {self.user_id}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app, shown once, stored hashed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} of user {self.user_id}>"
 
 
 class Invitation(db.Model):

@@ -12,11 +12,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..audit import AuditEntry, record_audit
 from ..extensions import db
 from ..timeutil import utcnow
+from .emails import email_skeleton, normalise_email
 from .models import ApiToken, Invitation, LoginSession, Role, User, hash_secret
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
 API_TOKEN_PREFIX = "wt_"  # noqa: S105  (a marker, not a secret)  # nosec B105
+#: How stale a session's "last seen" may get: it is written at most this often.
+LAST_SEEN_EVERY = timedelta(minutes=5)
 
 
 
@@ -48,22 +51,39 @@ def check_password_rules(password: str) -> None:
 
 
 def user_by_email(email: str) -> User | None:
-    """The user with this email (any case), or None."""
+    """The user with this email, however it is written (case, fullwidth letters, ligatures:
+    see auth.emails), or None."""
     return db.session.execute(
-        sa.select(User).where(User.email == email.strip().lower())
+        sa.select(User).where(User.email == normalise_email(email))
     ).scalar_one_or_none()
 
 
 def create_user(actor, email: str, display_name: str, role: str, password: str | None) -> User:
-    """Create an account; the email must be new and the role known."""
-    email = email.strip().lower()
+    """Create an account; the email must be new, look like no other account's, and the role
+    must be known."""
+    email = normalise_email(email)
     if role not in set(Role):
         raise AuthError(f"Unknown role {role!r}.")
     if not display_name.strip():
         raise AuthError("A display name is required.")
     if user_by_email(email) is not None:
         raise AuthError(f"An account with the email {email} already exists.")
-    user = User(email=email, display_name=display_name.strip(), role=role, active=True)
+    skeleton = email_skeleton(email)
+    look_alike = db.session.execute(
+        sa.select(User.email).where(User.email_skeleton == skeleton)
+    ).scalar()
+    if look_alike is not None:
+        raise AuthError(
+            f"The email {email} looks like that of an existing account ({look_alike}): "
+            "letters of another alphabet that look the same are not allowed beside it."
+        )
+    user = User(
+        email=email,
+        email_skeleton=skeleton,
+        display_name=display_name.strip(),
+        role=role,
+        active=True,
+    )
     if password is not None:
         check_password_rules(password)
         user.password_hash = _hash_password(password)
@@ -113,10 +133,13 @@ def authenticate(email: str, password: str) -> User | None:
 def start_login_session(user: User, ip_address: str | None, user_agent: str | None) -> str:
     """Open a new server-side session for ``user`` and return its secret for the cookie."""
     token = secrets.token_urlsafe(32)
+    now = utcnow()
     db.session.add(
         LoginSession(
             user=user,
             token_hash=hash_secret(token),
+            created_at=now,
+            last_seen_at=now,
             ip_address=(ip_address or "")[:45] or None,
             user_agent=(user_agent or "")[:300] or None,
         )
@@ -131,24 +154,85 @@ def start_login_session(user: User, ip_address: str | None, user_agent: str | No
 def _login_statement():
     """The session's user: built once (building it cost more than running it)."""
     return (
-        sa.select(User)
+        sa.select(User, LoginSession.id, LoginSession.last_seen_at)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(
             LoginSession.token_hash == sa.bindparam("token_hash"),
             LoginSession.revoked_at.is_(None),
+            LoginSession.created_at > sa.bindparam("signed_in_after"),
         )
     )
 
 
+def _absolute_start(now: datetime) -> datetime:
+    """Sessions that began before this have lived their SESSION_ABSOLUTE_LIFETIME."""
+    return now - current_app.config["SESSION_ABSOLUTE_LIFETIME"]
+
+
 def user_for_login_token(token: str) -> User | None:
-    """The active user whose open session has this secret, or None."""
-    user = db.session.execute(
-        _login_statement(), {"token_hash": hash_secret(token)}
-    ).scalar_one_or_none()
-    if user is None or not user.active:
+    """The active user whose open session has this secret, or None. A session older than
+    SESSION_ABSOLUTE_LIFETIME is over, however recently it was used."""
+    now = utcnow()
+    found = db.session.execute(
+        _login_statement(),
+        {"token_hash": hash_secret(token), "signed_in_after": _absolute_start(now)},
+    ).first()
+    if found is None or not found.User.active:
         return None
+    if found.last_seen_at is None or found.last_seen_at < now - LAST_SEEN_EVERY:
+        _touch_login_session(found.id, now)
+    user = found.User
     user.login_token = token
     return user
+
+
+def _touch_login_session(login_session_id: int, now: datetime) -> None:
+    """Note that a session was used: the one write a page view makes, at most every
+    LAST_SEEN_EVERY, in a short transaction of its own (outside the request's, which may be
+    read-only) and unseen by the page cache (it changes no page but the sessions list, which
+    says "to within a few minutes")."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.update(LoginSession.__table__)
+            .where(LoginSession.__table__.c.id == login_session_id)
+            .values(last_seen_at=now)
+        )
+
+
+def open_login_sessions(user: User) -> list[LoginSession]:
+    """The sessions of ``user`` that can still be used, the most recently used first: not
+    ended, within their absolute lifetime, and not idle past the idle timeout."""
+    now = utcnow()
+    idle_since = now - current_app.permanent_session_lifetime - LAST_SEEN_EVERY
+    last_seen = sa.func.coalesce(LoginSession.last_seen_at, LoginSession.created_at)
+    return list(
+        db.session.execute(
+            sa.select(LoginSession)
+            .where(
+                LoginSession.user_id == user.id,
+                LoginSession.revoked_at.is_(None),
+                LoginSession.created_at > _absolute_start(now),
+                last_seen > idle_since,
+            )
+            .order_by(last_seen.desc(), LoginSession.id.desc())
+        ).scalars()
+    )
+
+
+def end_other_login_sessions(user: User, token: str | None) -> int:
+    """Sign ``user`` out everywhere but the session with this secret; how many ended."""
+    ended = db.session.execute(
+        sa.update(LoginSession)
+        .where(
+            LoginSession.user_id == user.id,
+            LoginSession.revoked_at.is_(None),
+            LoginSession.token_hash != hash_secret(token or ""),
+        )
+        .values(revoked_at=utcnow())
+    ).rowcount
+    record_audit(user, "user.end_other_sessions", user, ended=ended)
+    db.session.flush()
+    return ended
 
 
 def end_login_session(user: User, token: str | None) -> None:
