@@ -9,7 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .auth import services as auth_services
 from .auth.models import Role
-from .demo import DEMO_PASSWORD, DEMO_USERS, database_is_empty, load_demo
+from .demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS, DEMO_USERS, database_is_empty, load_demo
 from .extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -62,6 +62,22 @@ def deactivate(email):
     click.echo(f"{user.email} deactivated.")
 
 
+@users_cli.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor(email):
+    """Remove the second factor of EMAIL (a lost phone, and no other administrator to do it):
+    every session ends; a role that requires one sets up a new one at the next sign-in."""
+    from .auth import two_factor
+
+    user = _user_or_fail(email)
+    try:
+        two_factor.reset(None, user)
+    except auth_services.AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Second factor of {user.email} removed.")
+
+
 @tokens_cli.command("create")
 @click.argument("email")
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
@@ -111,11 +127,19 @@ def demo(if_empty, scale):
             click.echo(
                 f"Synthetic history added in {time.perf_counter() - started:.1f} s: {counts}."
             )
-    present = [(e, r) for e, _n, r in DEMO_USERS if auth_services.user_by_email(e) is not None]
+    present = [(auth_services.user_by_email(e), r) for e, _n, r in DEMO_USERS]
+    present = [(user, role) for user, role in present if user is not None]
     if present:
-        click.echo(f"Demo accounts, password {DEMO_PASSWORD}:")
-        for email, role in present:
-            click.echo(f"  {role:<12} {email}")
+        click.echo(f"Demo accounts, password {DEMO_PASSWORD}; authenticator app key (TOTP):")
+        for user, role in present:
+            key = DEMO_TOTP_SECRETS.get(user.email)
+            if key and user.totp_secret == key:
+                second = f"key {key}  (oathtool --totp -b {key})"
+            elif user.has_second_factor:
+                second = "their own authenticator app"
+            else:
+                second = "no second factor"
+            click.echo(f"  {role:<12} {user.email:<22} {second}")
 
 
 @click.command("worker")

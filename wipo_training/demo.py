@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from .auth import services as auth_services
+from .auth import two_factor
 from .auth.models import User
 from .demo_courses import load_demo_courses
 from .demo_meetings import load_demo_meetings
@@ -18,6 +19,13 @@ DEMO_USERS = [
     ("staff@demo.test", "Demo Staff (WIPO Japan Office)", "staff"),
     ("trainee@demo.test", "Demo Trainee", "trainee"),
 ]
+#: The authenticator app keys (TOTP) of the demo accounts whose role signs in with a second
+#: factor, published like the password: add one to any app, or `oathtool --totp -b KEY`.
+DEMO_TOTP_SECRETS = {
+    "admin@demo.test": "DKCBM4D32BQCNQGYQFRGPRV6RE6ZRKZC",  # nosec B105  (public demo keys)
+    "coordinator@demo.test": "HJH2VSVEFFHWR27GSH4TTPLPFXZMZ6Y4",  # nosec B105
+    "staff@demo.test": "TLYJKMII5Q5RXQSRSQM5XCWSZS27PDT2",  # nosec B105
+}
 
 
 def database_is_empty() -> bool:
@@ -29,9 +37,12 @@ def load_demo() -> list[str]:
     """Create what is missing of the demo data; running it twice changes nothing."""
     created = []
     for email, name, role in DEMO_USERS:
-        if auth_services.user_by_email(email) is None:
-            auth_services.create_user(None, email, name, role, DEMO_PASSWORD)
+        user = auth_services.user_by_email(email)
+        if user is None:
+            user = auth_services.create_user(None, email, name, role, DEMO_PASSWORD)
             created.append(email)
+        if email in DEMO_TOTP_SECRETS and not user.has_second_factor:
+            two_factor.install_secret(None, user, DEMO_TOTP_SECRETS[email])
     trainee = auth_services.user_by_email("trainee@demo.test")
     if load_demo_courses(trainee.email):
         # The demo trainee is Sokha Chan of Cambodia, a 2013 participant.

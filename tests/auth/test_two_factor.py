@@ -294,3 +294,34 @@ def test_the_secret_is_for_the_app_alone(app_ctx, users):
     uri = two_factor.provisioning_uri(user, TOTP_SECRET)
     assert uri.startswith("otpauth://totp/WIPO%20Training:staff%40example.test?")
     assert f"secret={TOTP_SECRET}" in uri and "issuer=WIPO%20Training" in uri
+
+
+def test_the_demo_accounts_have_the_published_keys(app, web):
+    """`flask demo` (what `make run` runs) prints each key beside the password; a newcomer
+    signs in with any authenticator app, or oathtool, from that line."""
+    from wipo_training.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert f"password {DEMO_PASSWORD}" in result.output
+    for email, key in DEMO_TOTP_SECRETS.items():
+        line = next(line for line in result.output.splitlines() if email in line)
+        assert f"oathtool --totp -b {key}" in line
+    trainee = next(line for line in result.output.splitlines() if "trainee@demo.test" in line)
+    assert trainee.endswith("no second factor")
+    password_step(web, "coordinator@demo.test", DEMO_PASSWORD)
+    code = pyotp.TOTP(DEMO_TOTP_SECRETS["coordinator@demo.test"]).now()
+    response = submit(web.get("/login/code"), "Verify code", code=code)
+    assert "Signed in as Demo Coordinator (JPO)." in response.follow().text
+
+
+def test_the_command_line_resets_a_second_factor(app, users):
+    """The only administrator lost their phone: someone with the server resets it."""
+    result = app.test_cli_runner().invoke(args=["users", "reset-two-factor", users["admin"]])
+    assert result.exit_code == 0 and "Second factor of admin@example.test removed." in (
+        result.output
+    )
+    web = browser(app)
+    assert password_step(web, users["admin"]).headers["Location"] == "/login/two-factor"
+    again = app.test_cli_runner().invoke(args=["users", "reset-two-factor", users["admin"]])
+    assert again.exit_code == 1 and "has no second factor to reset" in again.output
