@@ -2,7 +2,9 @@
 Chromium driven by Playwright (never a downloaded browser)."""
 
 import os
+import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,32 @@ def screenshot(page):
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return _take
+
+
+# --- the second step of sign-in ---------------------------------------------------------
+
+#: The last time step whose code the helper typed, per (server, account): each sign-in needs a
+#: code not used before, and the test settings accept codes a little ahead of the clock.
+_last_step: dict[tuple[str, str], int] = {}
+
+
+def type_second_factor(page, base, email):
+    """When the sign-in asks for a code, type the one the demo account's authenticator app
+    shows (pyotp, from the published key), as a person does; nothing for other accounts."""
+    import pyotp
+    from playwright.sync_api import expect
+
+    from wipo_training.demo import DEMO_TOTP_SECRETS
+
+    key = DEMO_TOTP_SECRETS.get(email)
+    if key is None:
+        return
+    expect(page).to_have_url(re.compile(r"/login/code$"))
+    totp = pyotp.TOTP(key)
+    step = max(totp.timecode(time.time()), _last_step.get((base, email), -1) + 1)
+    _last_step[(base, email)] = step
+    page.get_by_label("Code").fill(totp.generate_otp(step))
+    page.get_by_role("button", name="Verify code").click()
 
 
 # --- for the button journeys (test_buttons_*.py) ------------------------------------------
