@@ -18,7 +18,8 @@ from ..courses.services import course_dates_changing
 from ..extensions import db
 from ..participants.models import SEAT_HOLDING, Enrolment, EnrolmentStatus
 from ..timeutil import utcnow
-from ..uploads import UnsafeArchiveError, check_zip
+from ..uploads import DamagedArchiveError, UnsafeArchiveError, check_zip
+from ..versioning import conflict_message, count_change, is_stale
 from .models import (
     ATTENDED,
     EVALUABLE_BY_DEFAULT,
@@ -44,6 +45,10 @@ class TimetableError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class ConflictError(TimetableError):
+    """Someone else saved the session since this edit started."""
 
 
 class SessionWarnings(Exception):  # noqa: N818 (not an error: the user may go on)
@@ -187,8 +192,12 @@ def save_session(
     data: SessionData,
     course_session: CourseSession | None = None,
     accept_warnings: bool = False,
+    expected_version: int | None = None,
 ) -> CourseSession:
-    """Create or update a session. SessionWarnings lists clashes unless ``accept_warnings``."""
+    """Create or update a session. SessionWarnings lists clashes unless ``accept_warnings``;
+    ConflictError when the session changed since ``expected_version`` was read."""
+    if course_session is not None and is_stale(course_session, expected_version):
+        raise ConflictError(conflict_message("session"))
     try:
         kind = SessionKind(data.kind)
     except ValueError as exc:
@@ -225,6 +234,8 @@ def save_session(
     course_session.evaluable = (
         kind in EVALUABLE_BY_DEFAULT if data.evaluable is None else data.evaluable
     )
+    if not new and course_session.lecturers != lecturers:
+        count_change(course_session)  # perhaps only its lecturers changed: the row would not say
     set_lecturers(course_session, lecturers)
     for name in (
         "host_organisation",
@@ -262,8 +273,13 @@ def set_lecturers(course_session: CourseSession, lecturers: list[Lecturer]) -> N
     course_session.lecturer_links = links
 
 
-def delete_session(actor, course_session: CourseSession) -> None:
-    """Remove a session with its attendance and presentations."""
+def delete_session(
+    actor, course_session: CourseSession, expected_version: int | None = None
+) -> None:
+    """Remove a session with its attendance and presentations; ConflictError when it changed
+    since ``expected_version`` was read."""
+    if is_stale(course_session, expected_version):
+        raise ConflictError(conflict_message("session"))
     record_audit(
         actor,
         "session.delete",
@@ -441,18 +457,23 @@ def attendance_rates(course) -> tuple[dict[int, Rate], dict[int, Rate]]:
 
 
 def detect_report_kind(data: bytes) -> str | None:
-    """'pdf' or 'pptx' from the content itself, or None."""
+    """'pdf' or 'pptx' from the content itself, or None; UnsafeArchiveError for a ZIP
+    refused by its checks (they inflate every part as a counted stream first, so the read
+    below inflates exactly what the part declares)."""
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         try:
             check_zip(data)
+        except DamagedArchiveError:
+            return None
+        try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = set(archive.namelist())
                 types = (
                     archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
                 )
-        except (UnsafeArchiveError, zipfile.BadZipFile, KeyError):
+        except (zipfile.BadZipFile, KeyError):
             return None
         if "ppt/presentation.xml" in names and b"presentationml" in types:
             return "pptx"
@@ -489,7 +510,10 @@ def store_country_report(
         )
     if not data:
         raise TimetableError("The file is empty.", "file")
-    kind = detect_report_kind(data)
+    try:
+        kind = detect_report_kind(data)
+    except UnsafeArchiveError as exc:
+        raise TimetableError(str(exc), "file") from exc
     if kind is None:
         raise TimetableError(
             "Upload a PDF or a PowerPoint (.pptx) file; this file is neither, whatever its name.",
