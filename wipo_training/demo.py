@@ -22,9 +22,9 @@ DEMO_USERS = [
 #: The authenticator app keys (TOTP) of the demo accounts whose role signs in with a second
 #: factor, published like the password: add one to any app, or `oathtool --totp -b KEY`.
 DEMO_TOTP_SECRETS = {
-    "admin@demo.test": "DKCBM4D32BQCNQGYQFRGPRV6RE6ZRKZC",  # nosec B105  (public demo keys)
-    "coordinator@demo.test": "HJH2VSVEFFHWR27GSH4TTPLPFXZMZ6Y4",  # nosec B105
-    "staff@demo.test": "TLYJKMII5Q5RXQSRSQM5XCWSZS27PDT2",  # nosec B105
+    "admin@demo.test": "DKCBM4D32BQCNQGYQFRGPRV6RE6ZRKZC",
+    "coordinator@demo.test": "HJH2VSVEFFHWR27GSH4TTPLPFXZMZ6Y4",
+    "staff@demo.test": "TLYJKMII5Q5RXQSRSQM5XCWSZS27PDT2",
 }
 
 
