@@ -3,10 +3,12 @@ invitation), changes and deactivates it; a trainee who forgot the password asks,
 reset link from the admin and from the coordinator; API tokens created and revoked; a password
 changed; a fund edited."""
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.browser.conftest import type_second_factor
 from tests.browser.test_sign_in_journey import sign_in
 from wipo_training.auth.models import User
 from wipo_training.courses.models import Fund
@@ -53,9 +55,14 @@ def test_admin_creates_invites_changes_and_deactivates_a_user(
     created = account(live_app, "yuki.tanaka@jpo.example")
     assert (created.role, created.active, created.password_hash) == ("coordinator", True, None)
 
+    # Yuki chooses a password; a coordinator also sets up an authenticator app (issue 16).
     yuki = other_page()
     choose_password(yuki, link, "Welcome")
-    expect(yuki.get_by_text("Your password is set. Welcome!")).to_be_visible()
+    expect(yuki.get_by_role("heading", level=1)).to_contain_text("Set up two-factor sign-in")
+    key = yuki.get_by_label("Key").input_value().replace(" ", "")
+    yuki.get_by_label("Code from the app").fill(pyotp.TOTP(key).now())
+    yuki.get_by_role("button", name="Turn on two-factor sign-in").click()
+    yuki.get_by_role("link", name="I have kept them: continue").click()
     expect(yuki.get_by_role("heading", level=1)).to_contain_text("Yuki Tanaka")
 
     # The admin makes Yuki staff and deactivates the account: Yuki is signed out at once.
@@ -153,6 +160,7 @@ def test_api_token_created_used_and_revoked_password_changed_fund_edited(
     page.get_by_label("Email").fill("admin@demo.test")
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    type_second_factor(page, live_server, "admin@demo.test")
     expect(page.get_by_text("Signed in as Demo Administrator.")).to_be_visible()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Funds").click()
