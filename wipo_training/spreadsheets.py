@@ -1,37 +1,74 @@
-"""Writing CSV and XLSX exports safely, and reading uploaded spreadsheets."""
+"""Writing CSV and XLSX exports safely, and reading uploaded spreadsheets.
+
+Every export of the application is written by ``to_csv``, ``to_xlsx`` or ``to_xlsx_sheets``,
+and every value they write, headers and sheet titles included, passes through the one
+function of its format: ``csv_cell`` or ``_append`` (XLSX rows), ``sheet_title`` (XLSX sheet
+names). No other module writes a spreadsheet (tests/test_spreadsheets.py checks the imports),
+so no user text reaches a cell around them.
+"""
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
+from datetime import date, time
+from decimal import Decimal
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 from .uploads import UnsafeArchiveError, check_zip
 
-#: A cell starting with one of these is a formula to Excel and LibreOffice.
+#: A cell starting with one of these is a formula to Excel and LibreOffice (full-width forms
+#: included: Japanese input methods type them).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: What XML 1.0, so XLSX, cannot hold: control characters other than tab, newline, return.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CELL_MAX = 32767  #: Excel's longest text in a cell; a longer one makes the file "damaged"
+#: What Excel refuses in a sheet name, and its longest.
+_NOT_IN_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
+SHEET_TITLE_MAX = 31
 
 
 class SpreadsheetError(ValueError):
     """A file that cannot be read as a spreadsheet."""
 
 
+def cell_text(value):
+    """A value as a spreadsheet can hold it: numbers, dates and None as they are; anything
+    else as text without the characters XLSX cannot store, cut at Excel's limit."""
+    if value is None or isinstance(value, bool | int | float | Decimal | date | time):
+        return value
+    text = _UNWRITABLE.sub("", str(value))
+    return text if len(text) <= CELL_MAX else text[: CELL_MAX - 1] + "…"
+
+
+def starts_a_formula(text: str) -> bool:
+    return bool(text) and unicodedata.normalize("NFKC", text[0]).startswith(FORMULA_PREFIXES)
+
+
 def neutralise(value):
     """Make a text cell inert: prefix a quote when it would start a formula (OWASP CSV
     injection). Numbers and dates stay as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and starts_a_formula(value):
         return "'" + value
     return value
+
+
+def csv_cell(value):
+    """Every value of a CSV file, headers included, passes here."""
+    return neutralise(cell_text("" if value is None else value))
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """UTF-8 CSV with a BOM, so Excel shows accented and non-Latin names correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow([csv_cell(v) for v in header])
     for row in rows:
-        writer.writerow([neutralise("" if v is None else v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -44,25 +81,51 @@ def to_xlsx_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]
     """An XLSX workbook with a sheet per (title, header, rows)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for sheet_title, header, rows in sheets:
-        _fill(workbook.create_sheet(sheet_title[:31]), header, rows)
+    taken: set[str] = set()
+    for title, header, rows in sheets:
+        _fill(workbook.create_sheet(sheet_title(title, taken)), header, rows)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
+def sheet_title(title, taken: set[str]) -> str:
+    """A sheet name Excel accepts, from any text: without the characters it refuses or a
+    formula's first character, no quote at either end, at most 31 characters, not
+    "History" (reserved), and not one already in ``taken`` (which it joins)."""
+    name = _NOT_IN_SHEET_TITLE.sub(" ", cell_text(title or "") or "")
+    name = " ".join(name.split())
+    while name and (starts_a_formula(name) or name[0] == "'"):
+        name = name[1:].lstrip()
+    name = name[:SHEET_TITLE_MAX].rstrip(" '") or "Sheet"
+    if name.casefold() == "history":
+        name = "History (sheet)"
+    unique, number = name, 2
+    while unique.casefold() in taken:
+        suffix = f" ({number})"
+        unique = name[: SHEET_TITLE_MAX - len(suffix)].rstrip(" '") + suffix
+        number += 1
+    taken.add(unique.casefold())
+    return unique
+
+
+def _append(sheet, values: Sequence) -> list[Cell]:
+    """Write one row, header or data: every text is stored as a text cell, so
+    "=HYPERLINK(...)" (or "#N/A") stays the text that was typed, never a formula (or an
+    error value), and names are kept exactly as entered (no added quote, unlike CSV)."""
+    cells = [Cell(sheet, value=cell_text(v)) for v in values]
+    for cell in cells:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+    sheet.append(cells)
+    return cells
+
+
 def _fill(sheet, header: Sequence[str], rows: Iterable[Sequence]) -> None:
-    # openpyxl would store a string starting with "=" as a formula: see the loop below.
-    sheet.append(list(header))
-    for cell in sheet[1]:
+    for cell in _append(sheet, header):
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                # Stored as a text cell, so "=HYPERLINK(...)" stays text and the name is
-                # kept exactly as entered (no added quote, unlike CSV).
-                cell.data_type = "s"
+        _append(sheet, row)
     for column in sheet.columns:
         width = max(len(str(c.value or "")) for c in column)
         sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
