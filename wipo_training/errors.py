@@ -2,7 +2,7 @@
 
 from flask import current_app, g, jsonify, render_template
 from sqlalchemy.exc import DataError, OperationalError, StatementError
-from werkzeug.exceptions import HTTPException, SecurityError, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, HTTPException, SecurityError, ServiceUnavailable
 
 from .access import is_api_request
 
@@ -85,6 +85,18 @@ def handle_out_of_range(error: Exception):
     return render_template("errors/error.html", code=422, title="Out of range", text=text), 422
 
 
+def handle_deep_json(error: RecursionError):
+    """JSON nested past what Python's parser recurses into (a JSON text in a form field; API
+    bodies are refused before parsing, see api.MAX_JSON_DEPTH) is the request's fault: 400.
+    Any other RecursionError stays a server error."""
+    if "JSON" not in str(error):
+        raise error
+    from .extensions import db
+
+    db.session.rollback()
+    return handle_http_error(BadRequest("The JSON in the request is nested too deeply to be read."))
+
+
 def register_errorhandlers(app) -> None:
     """Handlers by code take precedence over flask-smorest's catch-all JSON handler."""
     for code in TITLES:
@@ -92,3 +104,4 @@ def register_errorhandlers(app) -> None:
     app.register_error_handler(OperationalError, handle_database_busy)
     app.register_error_handler(StatementError, handle_out_of_range)
     app.register_error_handler(OverflowError, handle_out_of_range)
+    app.register_error_handler(RecursionError, handle_deep_json)

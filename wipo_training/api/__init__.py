@@ -1,12 +1,21 @@
 """The JSON API under /api/v1 (flask-smorest). Domain packages add their own blueprints."""
 
-from flask import g, request
+import re
+
+from flask import abort, g, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..access import signed_in
 from ..extensions import csrf
+
+#: No body this API takes is nested more than 5 levels (a meeting's delegations' delegates);
+#: Python's parser gives up with a RecursionError near 1,000.
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_A_BRACKET = re.compile(rb"[^\[\]{}]+")
+_INNERMOST_PAIR = re.compile(rb"\[\]|\{\}")
 
 blp = Blueprint(
     "api", __name__, url_prefix="/api/v1", description="Who is calling: the caller's account."
@@ -25,6 +34,28 @@ def _csrf_for_cookie_callers():
         current_user._get_current_object()  # resolve the caller first: sets the flag for tokens
         if not g.get("authenticated_by_token"):
             csrf.protect()
+
+
+def json_deeper_than(body: bytes, limit: int) -> bool:
+    """Whether ``body`` nests arrays or objects more than ``limit`` levels deep, found without
+    parsing it: strings and everything but brackets dropped, each pass of the regular
+    expression takes away the innermost level (so at most ``limit`` passes, each linear)."""
+    brackets = _NOT_A_BRACKET.sub(b"", _JSON_STRING.sub(b"", body))
+    for _ in range(limit):
+        brackets, removed = _INNERMOST_PAIR.subn(b"", brackets)
+        if not removed:
+            return False  # all gone, or unbalanced: the parser will say what is wrong
+    return _INNERMOST_PAIR.search(brackets) is not None
+
+
+def _refuse_deep_json():
+    """400 for a JSON body nested beyond any this API takes, before anything parses it."""
+    if request.is_json and json_deeper_than(request.get_data(cache=True), MAX_JSON_DEPTH):
+        abort(
+            400,
+            description=f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep; "
+            "nothing this API takes is nested that deep.",
+        )
 
 
 @blp.route("/me")
@@ -65,9 +96,11 @@ def _collect_blueprints():
         meetings_blp,
     )
     for blueprint in blueprints:
+        blueprint.before_request(_refuse_deep_json)
         blueprint.before_request(_csrf_for_cookie_callers)
     return blueprints
 
 
-#: Every API blueprint, each checking CSRF for browser (cookie) callers.
+#: Every API blueprint, each refusing JSON nested too deep and checking CSRF for browser
+#: (cookie) callers.
 API_BLUEPRINTS = _collect_blueprints()
