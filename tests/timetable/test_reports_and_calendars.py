@@ -251,29 +251,38 @@ def test_timetable_api(app, setup, users):
         "Kenji Ito" in w for w in clash.json["errors"]["warnings"]
     )
     session_id = created.json["id"]
-    patched = client.patch(f"/api/v1/sessions/{session_id}", headers=headers, json={"end": "12:30"})
+    patched = client.patch(
+        f"/api/v1/sessions/{session_id}",
+        headers={**headers, "If-Match": created.headers["ETag"]},
+        json={"end": "12:30"},
+    )
     assert patched.status_code == 200 and patched.json["end"] == "12:30:00"
-    attendance = client.get(f"/api/v1/sessions/{session_id}/attendance", headers=headers).json
+    read = client.get(f"/api/v1/sessions/{session_id}/attendance", headers=headers)
+    attendance = read.json
     assert [row["status"] for row in attendance["attendance"]] == [None, None]
     rows = [
         {"enrolment_id": row["enrolment_id"], "status": "present"}
         for row in attendance["attendance"]
     ]
     put = client.put(
-        f"/api/v1/sessions/{session_id}/attendance", headers=headers, json={"attendance": rows}
+        f"/api/v1/sessions/{session_id}/attendance",
+        headers={**headers, "If-Match": read.headers["ETag"]},
+        json={"attendance": rows},
     )
     assert (
         put.status_code == 200 and [r["status"] for r in put.json["attendance"]] == ["present"] * 2
     )
     bad = client.put(
         f"/api/v1/sessions/{session_id}/attendance",
-        headers=headers,
+        headers={**headers, "If-Match": put.headers["ETag"]},
         json={"attendance": [{"enrolment_id": 999, "status": "present"}]},
     )
     assert bad.status_code == 422
     ics = client.get(f"/api/v1/courses/{course_id}/calendar.ics", headers=headers)
     assert len(parse(ics.data).walk("VEVENT")) == 3
-    assert client.delete(f"/api/v1/sessions/{session_id}", headers=headers).status_code == 204
+    etag = client.get(f"/api/v1/sessions/{session_id}", headers=headers).headers["ETag"]
+    deleted = client.delete(f"/api/v1/sessions/{session_id}", headers={**headers, "If-Match": etag})
+    assert deleted.status_code == 204
     assert client.get(f"/api/v1/sessions/{session_id}", headers=headers).status_code == 404
     listed = client.get(f"/api/v1/courses/{course_id}/sessions", headers=headers).json
     assert [s["title"] for s in listed] == ["Welcome greeting", "Visit to Tokyo Customs"]

@@ -343,11 +343,12 @@ def test_pages_say_why_attendance_is_not_offered_yet(app, web_as, users):
     assert "Attendance saved: 2 present, 0 exceptions." in response.follow().text
     assert "Mark attendance" not in web.get(f"/sessions/{ids[2]}").text
     # The API refuses what the page does not offer.
-    token = create_token(app, users["coordinator"])
+    headers = {"Authorization": f"Bearer {create_token(app, users['coordinator'])}"}
+    marks = app.test_client().get(f"/api/v1/sessions/{ids[0]}/attendance", headers=headers)
     refused = app.test_client().put(
         f"/api/v1/sessions/{ids[0]}/attendance",
         json={"attendance": [{"enrolment_id": ids[3][0], "status": "present"}]},
-        headers={"Authorization": f"Bearer {token}"},
+        headers={**headers, "If-Match": marks.headers["ETag"]},
     )
     assert refused.status_code == 422 and "once it has started" in refused.json["message"]
     with app.app_context():

@@ -82,8 +82,12 @@ class CertificateSettings(db.Model):
     logo1: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     logo2: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     logo3: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    #: Optimistic lock: an edit based on an older version is refused, never silently lost.
+    version: Mapped[int] = mapped_column(default=1)
 
     course = relationship("Course")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<CertificateSettings of course {self.course_id}>"

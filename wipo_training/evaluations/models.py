@@ -46,6 +46,8 @@ class Questionnaire(db.Model):
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymous: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Optimistic lock: an edit based on an older version is refused, never silently lost.
+    version: Mapped[int] = mapped_column(default=1)
 
     course = relationship("Course")
     questions: Mapped[list["Question"]] = relationship(
@@ -53,6 +55,8 @@ class Questionnaire(db.Model):
         order_by="Question.position",
         cascade="all, delete-orphan",
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Questionnaire of course {self.course_id}>"
@@ -89,8 +93,12 @@ class Question(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20))
     required: Mapped[bool] = mapped_column(default=True)
     choices: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: Optimistic lock: an edit based on an older version is refused, never silently lost.
+    version: Mapped[int] = mapped_column(default=1)
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="questions")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Question {self.key}>"

@@ -62,10 +62,14 @@ class WorkingGroup(db.Model):
     framework_date: Mapped[date | None]
     description: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Optimistic lock: an edit based on an older version is refused, never silently lost.
+    version: Mapped[int] = mapped_column(default=1)
 
     meetings: Mapped[list["Meeting"]] = relationship(
         back_populates="working_group", order_by="Meeting.number"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     def country(self, side: str) -> str:
         return self.side_a_country if side == Side.A else self.side_b_country
@@ -149,11 +153,15 @@ class Delegation(db.Model):
     units: Mapped[str] = mapped_column(sa.String(500), default="")
     observer: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)  #: protocol order within the side
+    #: Optimistic lock: an edit based on an older version is refused, never silently lost.
+    version: Mapped[int] = mapped_column(default=1)
 
     meeting: Mapped[Meeting] = relationship(back_populates="delegations")
     delegates: Mapped[list["Delegate"]] = relationship(
         order_by="Delegate.position", cascade="all, delete-orphan"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Delegate(db.Model):
@@ -183,6 +191,10 @@ class AgendaItem(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(sa.String(300))
     summary: Mapped[str] = mapped_column(sa.Text, default="")  #: what was discussed
+    #: Optimistic lock: an edit based on an older version is refused, never silently lost.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Outcome(db.Model):
@@ -202,8 +214,12 @@ class Outcome(db.Model):
     due_date: Mapped[date | None]
     status: Mapped[str] = mapped_column(sa.String(20), default=ActionStatus.OPEN, index=True)
     position: Mapped[int] = mapped_column(default=0)
+    #: Optimistic lock: an edit based on an older version is refused, never silently lost.
+    version: Mapped[int] = mapped_column(default=1)
 
     meeting: Mapped[Meeting] = relationship(back_populates="outcomes")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def overdue_on(self, day: date) -> bool:
         """An action item still open after its due date (on the due date it is not late)."""
@@ -235,3 +251,7 @@ class SideEvent(db.Model):
     co_organisers: Mapped[str] = mapped_column(sa.String(500), default="")
     audience: Mapped[str] = mapped_column(sa.Text, default="")
     programme: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Optimistic lock: an edit based on an older version is refused, never silently lost.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -71,9 +71,13 @@ class Person(db.Model):
     #: Lower-case; unique when given, so an email always means one person.
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Optimistic lock: an edit based on an older version is refused, never silently lost.
+    version: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation | None] = relationship()
     enrolments: Mapped[list["Enrolment"]] = relationship(back_populates="person")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Person {self.full_name} ({self.country_code})>"

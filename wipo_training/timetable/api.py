@@ -4,6 +4,7 @@ from flask import Response, request
 from flask import abort as flask_abort
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
+from flask_smorest.exceptions import PreconditionFailed
 from marshmallow import Schema, fields, validate
 
 from ..access import roles, signed_in
@@ -11,6 +12,7 @@ from ..courses.api import visible_course_or_404
 from ..courses.models import Course
 from ..courses.services import can_see_course
 from ..extensions import db
+from ..versioning import check_if_match, current_version, set_etag
 from . import calendars, services
 from .models import AttendanceStatus, CourseSession, SessionKind
 
@@ -136,6 +138,7 @@ def _save(course, values, course_session=None):
         db.session.rollback()
         abort(422, message=str(exc), errors={"json": {exc.field or "_schema": [str(exc)]}})
     db.session.commit()
+    set_etag(blp, saved)
     return _dump(saved)
 
 
@@ -156,6 +159,7 @@ def list_sessions(course_id):
 
 @blp.route("/courses/<int:course_id>/sessions", methods=["POST"])
 @roles(*EDITORS)
+@blp.etag
 @blp.arguments(SessionSchema)
 @blp.response(201, SessionSchema)
 def create_session(values, course_id):
@@ -165,19 +169,24 @@ def create_session(values, course_id):
 
 @blp.route("/sessions/<int:session_id>")
 @signed_in
+@blp.etag
 @blp.response(200, SessionSchema)
 def get_session(session_id):
-    """One session."""
-    return _dump(_visible_session(session_id))
+    """One session; its ETag goes back in If-Match to change or delete it."""
+    course_session = _visible_session(session_id)
+    set_etag(blp, course_session)
+    return _dump(course_session)
 
 
 @blp.route("/sessions/<int:session_id>", methods=["PATCH"])
 @roles(*EDITORS)
+@blp.etag
 @blp.arguments(SessionPatchSchema(partial=True))
 @blp.response(200, SessionSchema)
 def patch_session(values, session_id):
-    """Change some fields of a session."""
+    """Change some fields of a session (If-Match: the ETag you read)."""
     course_session = db.session.get(CourseSession, session_id) or flask_abort(404)
+    check_if_match(blp, course_session, "session")
     current = _dump(course_session)
     merged = {
         name: current[name]
@@ -206,20 +215,23 @@ def patch_session(values, session_id):
 
 @blp.route("/sessions/<int:session_id>", methods=["DELETE"])
 @roles(*EDITORS)
+@blp.etag
 @blp.response(204)
 def delete_session(session_id):
-    """Delete a session with its attendance."""
-    services.delete_session(
-        current_user, db.session.get(CourseSession, session_id) or flask_abort(404)
-    )
+    """Delete a session with its attendance (If-Match: the ETag you read)."""
+    course_session = db.session.get(CourseSession, session_id) or flask_abort(404)
+    check_if_match(blp, course_session, "session")
+    services.delete_session(current_user, course_session)
     db.session.commit()
 
 
 @blp.route("/sessions/<int:session_id>/attendance")
 @roles(*READERS)
+@blp.etag
 @blp.response(200, AttendanceSchema)
 def get_attendance(session_id):
-    """Attendance of every expected participant (unmarked ones are listed as null)."""
+    """Attendance of every expected participant (unmarked ones are listed as null); its
+    ETag, computed from the marks, goes back in If-Match to change them."""
     return _attendance_payload(db.session.get(CourseSession, session_id) or flask_abort(404))
 
 
@@ -239,11 +251,22 @@ def _attendance_payload(course_session: CourseSession) -> dict:
 
 @blp.route("/sessions/<int:session_id>/attendance", methods=["PUT"])
 @roles(*EDITORS)
+@blp.etag
 @blp.arguments(AttendanceSchema)
 @blp.response(200, AttendanceSchema)
 def put_attendance(values, session_id):
-    """Set attendance for the listed participants."""
+    """Set attendance for the listed participants (If-Match: the ETag of the marks you read;
+    412 when someone else changed them since)."""
     course_session = db.session.get(CourseSession, session_id) or flask_abort(404)
+    current_version(course_session)  # the session's row lock: one change of its marks at a time
+    try:
+        blp.check_etag(_attendance_payload(course_session), AttendanceSchema)
+    except PreconditionFailed:
+        abort(
+            412,
+            message="Someone else changed this session's attendance since you read it. GET it "
+            "again and send your marks with its new ETag in If-Match.",
+        )
     try:
         services.record_attendance(
             current_user,

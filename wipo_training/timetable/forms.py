@@ -5,6 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     SelectField,
     StringField,
     SubmitField,
@@ -41,6 +42,8 @@ class SessionForm(FlaskForm):
     transport = StringField("Transport", validators=[Length(max=300)])
     contact_person = StringField("Contact person", validators=[Length(max=300)])
     notes = TextAreaField("Notes for the visit", render_kw={"rows": 2})
+    #: The version of the session the page showed: a save based on an older one is refused.
+    version = HiddenField()
     submit = SubmitField("Save")
 
 

@@ -100,6 +100,8 @@ class CourseSession(db.Model):
     contact_person: Mapped[str] = mapped_column(sa.String(300), default="")
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Optimistic lock: an edit based on an older version is refused, never silently lost.
+    version: Mapped[int] = mapped_column(default=1)
 
     course = relationship("Course")
     lecturer_links: Mapped[list[SessionLecturer]] = relationship(
@@ -110,6 +112,8 @@ class CourseSession(db.Model):
     attendance: Mapped[list["Attendance"]] = relationship(
         back_populates="course_session", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<CourseSession {self.kind} {self.title!r}>"

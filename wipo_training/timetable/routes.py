@@ -30,6 +30,7 @@ from ..participants import services as participant_services
 from ..participants.models import SEAT_HOLDING, Enrolment
 from ..spreadsheets import to_xlsx
 from ..timeutil import utcnow
+from ..versioning import posted_version
 from . import bp, calendars, services
 from .forms import CopyTimetableForm, CountryReportForm, PresentersForm, ResetForm, SessionForm
 from .models import AttendanceStatus, CountryReport, CourseSession, SessionKind
@@ -128,10 +129,14 @@ def _edit_session(course: Course, course_session: CourseSession | None):
                 course_session,
                 # the "Save anyway" button, shown with the warnings
                 accept_warnings=request.form.get("accept_warnings") == "yes",
+                expected_version=posted_version(form.version.data) if course_session else None,
             )
         except services.SessionWarnings as exc:
             db.session.rollback()
             warnings = exc.warnings
+        except services.ConflictError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
         except services.TimetableError as exc:
             db.session.rollback()
             getattr(form, exc.field or "title", form.title).errors.append(str(exc))
@@ -176,7 +181,18 @@ def delete_session(session_id: int):
     course_session = db.get_or_404(CourseSession, session_id)
     course_id = course_session.course_id
     if ResetForm().validate_on_submit():
-        services.delete_session(current_user, course_session)
+        try:
+            services.delete_session(
+                current_user, course_session, posted_version(request.form.get("version"))
+            )
+        except services.ConflictError:
+            db.session.rollback()
+            flash(
+                "Someone else changed this session since you opened it, so it was not deleted. "
+                "Check it below, then delete it if it should still go.",
+                "danger",
+            )
+            return redirect(url_for("timetable.session_detail", session_id=session_id))
         db.session.commit()
         flash("Session deleted.", "info")
     return redirect(url_for("timetable.timetable", course_id=course_id))

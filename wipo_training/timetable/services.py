@@ -19,6 +19,7 @@ from ..extensions import db
 from ..participants.models import SEAT_HOLDING, Enrolment, EnrolmentStatus
 from ..timeutil import utcnow
 from ..uploads import DamagedArchiveError, UnsafeArchiveError, check_zip
+from ..versioning import conflict_message, count_change, is_stale
 from .models import (
     ATTENDED,
     EVALUABLE_BY_DEFAULT,
@@ -44,6 +45,10 @@ class TimetableError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class ConflictError(TimetableError):
+    """Someone else saved the session since this edit started."""
 
 
 class SessionWarnings(Exception):  # noqa: N818 (not an error: the user may go on)
@@ -187,8 +192,12 @@ def save_session(
     data: SessionData,
     course_session: CourseSession | None = None,
     accept_warnings: bool = False,
+    expected_version: int | None = None,
 ) -> CourseSession:
-    """Create or update a session. SessionWarnings lists clashes unless ``accept_warnings``."""
+    """Create or update a session. SessionWarnings lists clashes unless ``accept_warnings``;
+    ConflictError when the session changed since ``expected_version`` was read."""
+    if course_session is not None and is_stale(course_session, expected_version):
+        raise ConflictError(conflict_message("session"))
     try:
         kind = SessionKind(data.kind)
     except ValueError as exc:
@@ -225,6 +234,8 @@ def save_session(
     course_session.evaluable = (
         kind in EVALUABLE_BY_DEFAULT if data.evaluable is None else data.evaluable
     )
+    if not new and course_session.lecturers != lecturers:
+        count_change(course_session)  # perhaps only its lecturers changed: the row would not say
     set_lecturers(course_session, lecturers)
     for name in (
         "host_organisation",
@@ -262,8 +273,13 @@ def set_lecturers(course_session: CourseSession, lecturers: list[Lecturer]) -> N
     course_session.lecturer_links = links
 
 
-def delete_session(actor, course_session: CourseSession) -> None:
-    """Remove a session with its attendance and presentations."""
+def delete_session(
+    actor, course_session: CourseSession, expected_version: int | None = None
+) -> None:
+    """Remove a session with its attendance and presentations; ConflictError when it changed
+    since ``expected_version`` was read."""
+    if is_stale(course_session, expected_version):
+        raise ConflictError(conflict_message("session"))
     record_audit(
         actor,
         "session.delete",

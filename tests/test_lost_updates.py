@@ -1,0 +1,157 @@
+"""Lost updates (issue 16, point 10): two people edit the same thing; the second save, based on
+what the page showed before the first, is refused with a clear message, their typed values
+kept in the form, and nothing of it saved. The API: an ETag on every GET of an editable
+object, If-Match needed on every change (428 without it, 412 when outdated)."""
+
+import pytest
+import sqlalchemy as sa
+import webtest
+
+from tests.conftest import find_form, make_course, make_person, make_session, submit, web_sign_in
+from tests.test_api import create_token
+from wipo_training.extensions import db
+from wipo_training.participants import services as participant_services
+from wipo_training.timetable.models import CourseSession
+
+HOSTILE = "<script>alert(1)</script> =1+1"
+
+
+@pytest.fixture
+def editors(app, users):
+    """Two browsers, each signed in as an editor: the coordinator and the admin."""
+    browsers = []
+    for role in ("coordinator", "admin"):
+        browser = webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+        assert web_sign_in(browser, users[role]).status_int == 302
+        browsers.append(browser)
+    return browsers
+
+
+@pytest.fixture
+def api(app, users):
+    """The coordinator's API client: call(method, url, **kwargs)."""
+    headers = {"Authorization": f"Bearer {create_token(app, users['coordinator'])}"}
+
+    def call(method, url, headers_=None, **kwargs):
+        return app.test_client().open(
+            url, method=method, headers={**headers, **(headers_ or {})}, **kwargs
+        )
+
+    return call
+
+
+def stored(app, model, object_id, *names):
+    """The values of ``names`` as the database holds them now (None: the row is gone)."""
+    with app.app_context():
+        obj = db.session.get(model, object_id)
+        return None if obj is None else tuple(getattr(obj, name) for name in names)
+
+
+def second_save_refused(editors, url, button, first, second, what):
+    """Both editors open ``url``; the first saves ``first``, then the second saves ``second``
+    from the page they opened before: refused, their values still in the form."""
+    first_page, second_page = (browser.get(url) for browser in editors)
+    saved = submit(first_page, button, **first)
+    assert saved.status_int == 302, saved.text
+    refused = submit(second_page, button, **second)
+    assert refused.status_int in (200, 409, 422), refused.status
+    assert f"Someone else saved this {what} while you were editing it" in refused.text
+    assert HOSTILE not in refused.text  # what they typed comes back escaped
+    form = find_form(refused, button)
+    for name, value in second.items():
+        assert form[name].value == value, name
+    return refused
+
+
+def check_api_etags(api, url, change, what):
+    """GET sends an ETag; a change without If-Match is 428, with an old one 412, with the
+    current one 200 and a new ETag. Returns the last response."""
+    read = api("GET", url)
+    assert read.status_code == 200 and read.headers["ETag"]
+    etag = read.headers["ETag"]
+    missing = api("PATCH", url, json=change)
+    assert missing.status_code == 428, missing.json
+    done = api("PATCH", url, json=change, headers_={"If-Match": etag})
+    assert done.status_code == 200, done.json
+    assert done.headers["ETag"] and done.headers["ETag"] != etag
+    assert api("GET", url).headers["ETag"] == done.headers["ETag"]
+    stale = api("PATCH", url, json=change, headers_={"If-Match": etag})
+    assert stale.status_code == 412
+    assert f"Someone else changed this {what} since you read it" in stale.json["message"]
+    return done
+
+
+# --- timetable sessions -------------------------------------------------------------------
+
+
+@pytest.fixture
+def course_session(app):
+    """A lecture of a course with one accepted participant; returns the session's id."""
+    with app.app_context():
+        course = make_course()
+        enrolment = participant_services.nominate(None, course, make_person())
+        participant_services.change_enrolment_status(None, enrolment, "accepted")
+        session_id = make_session(course, room="Room 1").id
+        db.session.commit()
+        return session_id
+
+
+def test_two_editors_of_one_session(app, editors, course_session):
+    url = f"/sessions/{course_session}/edit"
+    typed = {"title": HOSTILE, "room": "Room 2", "lecturers": "Ms Second; Their office"}
+    second_save_refused(
+        editors, url, "Save", {"room": "Main hall", "lecturers": "Mr First; JPO"}, typed, "session"
+    )
+    title, room, lecturers = stored(
+        app, CourseSession, course_session, *("title", "room", "lecturers")
+    )
+    assert (title, room) == ("Border Measures against Infringing Goods", "Main hall")
+    assert [lecturer.affiliation for lecturer in lecturers] == ["JPO"]
+
+
+def test_a_change_of_lecturers_alone_counts_as_a_change(app, editors, course_session):
+    url = f"/sessions/{course_session}/edit"
+    second_save_refused(
+        editors, url, "Save", {"lecturers": "Mr First; JPO"}, {"room": "Room 9"}, "session"
+    )
+    assert stored(app, CourseSession, course_session, "room") == ("Room 1",)
+
+
+def test_a_session_changed_since_the_page_opened_is_not_deleted(app, editors, course_session):
+    first, second = editors
+    page = second.get(f"/sessions/{course_session}")
+    edit = first.get(f"/sessions/{course_session}/edit")
+    assert submit(edit, "Save", room="Hall").status_int == 302
+    refused = submit(page, "Delete")
+    assert "it was not deleted" in refused.follow().text
+    assert stored(app, CourseSession, course_session, "room") == ("Hall",)
+    assert submit(second.get(f"/sessions/{course_session}"), "Delete").status_int == 302
+    assert stored(app, CourseSession, course_session) is None
+
+
+def test_session_api_needs_the_current_etag(app, api, course_session):
+    url = f"/api/v1/sessions/{course_session}"
+    done = check_api_etags(api, url, {"room": HOSTILE}, "session")
+    assert done.json["room"] == HOSTILE
+    etag = api("GET", url).headers["ETag"]
+    assert api("DELETE", url).status_code == 428
+    assert api("DELETE", url, headers_={"If-Match": '"0000"'}).status_code == 412
+    assert api("DELETE", url, headers_={"If-Match": etag}).status_code == 204
+    assert stored(app, CourseSession, course_session) is None
+
+
+def test_attendance_api_needs_the_current_etag(app, api, course_session):
+    url = f"/api/v1/sessions/{course_session}/attendance"  # a session of 2013: it has started
+    read = api("GET", url)
+    etag = read.headers["ETag"]
+    rows = [{**row, "status": "absent"} for row in read.json["attendance"]]
+    assert api("PUT", url, json={"attendance": rows}).status_code == 428
+    done = api("PUT", url, json={"attendance": rows}, headers_={"If-Match": etag})
+    assert done.status_code == 200, done.json
+    assert done.headers["ETag"] != etag == read.headers["ETag"]
+    stale = api("PUT", url, json={"attendance": rows}, headers_={"If-Match": etag})
+    assert stale.status_code == 412 and "attendance" in stale.json["message"]
+    with app.app_context():
+        assert db.session.execute(sa.text("SELECT status FROM attendance")).scalars().all() == [
+            "absent"
+        ]
