@@ -159,14 +159,18 @@ def worker(workers):
 )
 @with_appcontext
 def backup_command(target):
-    """Write a consistent backup (database and stored files) while the app runs."""
+    """Write a consistent backup (database and stored files) while the app runs, readable by
+    its owner only. The instance folder's secret key is not in it: keep that apart."""
     from . import backup
 
     try:
         path = backup.backup(target)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Backup written to {path} ({path.stat().st_size / 1024:.0f} KiB).")
+    click.echo(
+        f"Backup written to {path} ({path.stat().st_size / 1024:.0f} KiB, readable by its "
+        "owner only; the secret key is not in it)."
+    )
 
 
 @click.command("restore")
@@ -174,11 +178,13 @@ def backup_command(target):
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
 def restore_command(archive, yes):
-    """Bring back a backup written by `flask backup`. The current data is backed up first."""
+    """Bring back a backup written by `flask backup`, once it is checked whole (its members,
+    its manifest, this version's schema revision, its rows per table). The current data is
+    backed up first."""
     from . import backup
 
     try:
-        manifest = backup.read_manifest(archive)
+        manifest = backup.verify(archive)
         rows = sum(manifest["rows"].values())
         if not yes:
             click.confirm(
