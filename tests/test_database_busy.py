@@ -44,6 +44,7 @@ def test_a_writer_past_the_timeout_gets_503_with_retry_after(app, users, web_as,
         db.session.commit()
     headers = {"Authorization": f"Bearer {create_token(app, users['coordinator'])}"}
     api = app.test_client()
+    headers["If-Match"] = api.get(f"/api/v1/courses/{course_id}", headers=headers).headers["ETag"]
     cancel = find_form(web_as("coordinator").get(f"/courses/{course_id}"), "Cancel the course")
 
     with another_writer(database_url):

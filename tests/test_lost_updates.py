@@ -11,6 +11,7 @@ from tests.conftest import find_form, make_course, make_person, make_session, su
 from tests.test_api import create_token
 from wipo_training.extensions import db
 from wipo_training.participants import services as participant_services
+from wipo_training.participants.models import Enrolment, Person
 from wipo_training.timetable.models import CourseSession
 
 HOSTILE = "<script>alert(1)</script> =1+1"
@@ -155,3 +156,77 @@ def test_attendance_api_needs_the_current_etag(app, api, course_session):
         assert db.session.execute(sa.text("SELECT status FROM attendance")).scalars().all() == [
             "absent"
         ]
+
+
+# --- people and enrolments ------------------------------------------------------------------
+
+
+@pytest.fixture
+def enrolment(app):
+    """A nomination to a course; returns (person id, enrolment id)."""
+    with app.app_context():
+        course = make_course()
+        enrolment = participant_services.nominate(None, course, make_person(position="Examiner"))
+        db.session.commit()
+        return enrolment.person_id, enrolment.id
+
+
+def test_two_editors_of_one_person(app, editors, enrolment):
+    person_id, _enrolment_id = enrolment
+    typed = {"given_name": HOSTILE, "position": "Director", "email": "lan@example.test"}
+    second_save_refused(
+        editors,
+        f"/people/{person_id}/edit",
+        "Save",
+        {"position": "Senior examiner"},
+        typed,
+        "record",
+    )
+    assert stored(app, Person, person_id, "given_name", "position", "email") == (
+        "Thi Lan",
+        "Senior examiner",
+        None,
+    )
+
+
+def test_two_editors_of_one_enrolment(app, editors, enrolment):
+    _person_id, enrolment_id = enrolment
+    url = f"/enrolments/{enrolment_id}"
+    first_page, second_page = (browser.get(url) for browser in editors)
+    accepted = submit(first_page, "Mark as accepted", reason="Seats confirmed")
+    assert accepted.status_int == 302
+    refused = submit(second_page, "Mark as rejected", reason=HOSTILE)
+    assert "Someone else changed this nomination while you were looking at it" in refused.text
+    assert HOSTILE not in refused.text
+    assert find_form(refused, "Mark as rejected")["reason"].value == HOSTILE
+    assert stored(app, Enrolment, enrolment_id, "status") == ("accepted",)
+    # the page now shows the current status: the same choice goes through
+    assert submit(refused, "Mark as rejected").status_int == 302
+    assert stored(app, Enrolment, enrolment_id, "status") == ("rejected",)
+
+
+def test_a_refused_note_whose_choice_is_gone_is_shown(app, editors, enrolment):
+    _person_id, enrolment_id = enrolment
+    url = f"/enrolments/{enrolment_id}"
+    first_page, second_page = (browser.get(url) for browser in editors)
+    assert submit(first_page, "Mark as withdrawn").status_int == 302
+    refused = submit(second_page, "Mark as accepted", reason="Their note")
+    assert "Your note, not saved: <q>Their note</q>" in refused.text
+    assert stored(app, Enrolment, enrolment_id, "status") == ("withdrawn",)
+
+
+def test_person_api_sends_an_etag(app, api, enrolment):
+    person_id, _enrolment_id = enrolment
+    first = api("GET", f"/api/v1/people/{person_id}").headers["ETag"]
+    with app.app_context():
+        db.session.get(Person, person_id).position = "Director"
+        db.session.commit()
+    assert api("GET", f"/api/v1/people/{person_id}").headers["ETag"] not in ("", first)
+
+
+def test_course_api_needs_the_current_etag(app, api):
+    with app.app_context():
+        course_id = make_course().id
+        db.session.commit()
+    done = check_api_etags(api, f"/api/v1/courses/{course_id}", {"venue": HOSTILE}, "course")
+    assert done.json["venue"] == HOSTILE

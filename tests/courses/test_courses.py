@@ -234,18 +234,25 @@ def test_api_create_patch_and_conflict(app, users):
     assert response.status_code == 201, response.json
     course = response.json
     assert course["status"] == "draft" and course["edition_year"] == 2027
+    read_etag = response.headers["ETag"]
     response = client.patch(
         f"/api/v1/courses/{course['id']}",
-        headers=headers,
+        headers={**headers, "If-Match": read_etag},
         json={"venue": "APIC", "version": course["version"]},
     )
     assert response.status_code == 200 and response.json["venue"] == "APIC"
     stale = client.patch(
         f"/api/v1/courses/{course['id']}",
-        headers=headers,
+        headers={**headers, "If-Match": response.headers["ETag"]},
         json={"venue": "Elsewhere", "version": course["version"]},
     )
     assert stale.status_code == 409 and "Someone else" in stale.json["message"]
+    stale = client.patch(
+        f"/api/v1/courses/{course['id']}",
+        headers={**headers, "If-Match": read_etag},
+        json={"venue": "Elsewhere"},
+    )
+    assert stale.status_code == 412 and "Someone else" in stale.json["message"]
     bad = client.post(
         "/api/v1/courses",
         headers=headers,

@@ -199,9 +199,10 @@ def test_status_buttons_and_the_enrolment_history_page(app, web_as):
     response = submit(web.get("/courses/1/participants"), "Accept")
     assert response.status_int == 302
     assert "Thi Lan Nguyen: accepted." in response.follow().text
-    # The same button again on a page loaded before: refused, with the reason.
-    refused = submit(stale, "Mark as accepted", reason="Second try").follow()
-    assert "An accepted participant cannot become accepted." in refused.text
+    # The same button again on a page loaded before: refused, saying why, the note kept.
+    refused = submit(stale, "Mark as accepted", reason="Second try")
+    assert "Someone else changed this nomination while you were looking at it" in refused.text
+    assert "Your note, not saved: <q>Second try</q>" in refused.text
     page = web.get("/enrolments/1").text
     assert "nominated → accepted" in page and "coordinator@example.test" in page
     response = submit(web.get("/enrolments/1"), "Mark as withdrawn", reason="Visa <refused>")

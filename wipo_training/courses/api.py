@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from ..access import roles, signed_in
 from ..api.pagination import page_items
 from ..extensions import db
+from ..versioning import check_if_match, set_etag
 from . import services
 from .models import Course, CourseStatus, Fund
 
@@ -58,7 +59,7 @@ class CourseSchema(Schema):
 
 
 class CoursePatchSchema(CourseSchema):
-    #: The version the client last read; the change is refused (409) if it is outdated.
+    #: The version the client last read, if it sends it (the ETag in If-Match is required).
     version = fields.Integer(load_only=True)
     status = fields.String(validate=validate.OneOf([s.value for s in CourseStatus]))
 
@@ -109,6 +110,7 @@ def list_courses(filters, pagination_parameters):
 
 @blp.route("/courses", methods=["POST"])
 @roles(*EDITORS)
+@blp.etag
 @blp.arguments(CourseSchema)
 @blp.response(201, CourseSchema)
 def create_course(values):
@@ -118,25 +120,31 @@ def create_course(values):
     except services.CourseError as exc:
         _unprocessable(exc)
     db.session.commit()
+    set_etag(blp, course)
     return course
 
 
 @blp.route("/courses/<int:course_id>")
 @signed_in
+@blp.etag
 @blp.response(200, CourseSchema)
 def get_course(course_id):
-    """One course, with its seat quotas."""
-    return visible_course_or_404(course_id)
+    """One course, with its seat quotas; its ETag goes back in If-Match to change it."""
+    course = visible_course_or_404(course_id)
+    set_etag(blp, course)
+    return course
 
 
 @blp.route("/courses/<int:course_id>", methods=["PATCH"])
 @roles(*EDITORS)
+@blp.etag
 @blp.arguments(CoursePatchSchema(partial=True))
 @blp.response(200, CourseSchema)
 def patch_course(values, course_id):
-    """Change some fields (and/or the status); send the version you read to avoid overwriting
-    someone else's change."""
+    """Change some fields (and/or the status). If-Match: the ETag you read, so that nobody's
+    change is overwritten unseen (412 when someone else changed the course since)."""
     course = db.session.get(Course, course_id) or flask_abort(404)
+    check_if_match(blp, course, "course")
     status = values.pop("status", None)
     try:
         services.update_course(current_user, course, values.pop("version", None), **values)
@@ -149,4 +157,5 @@ def patch_course(values, course_id):
         db.session.rollback()
         _unprocessable(exc)
     db.session.commit()
+    set_etag(blp, course)
     return course

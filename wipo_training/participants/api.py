@@ -12,6 +12,7 @@ from ..access import roles, signed_in
 from ..courses.api import visible_course_or_404
 from ..courses.models import Course
 from ..extensions import db
+from ..versioning import set_etag
 from . import imports, services
 from .models import Enrolment, Person
 
@@ -263,12 +264,15 @@ def participants_by_country(course_id):
 
 @blp.route("/people/<int:person_id>")
 @signed_in
+@blp.etag
 @blp.response(200, PersonDetailSchema)
 def get_person(person_id):
-    """A person with every course and working-group meeting they took part in."""
+    """A person with every course and working-group meeting they took part in; the ETag is
+    the record's version."""
     person = db.session.get(Person, person_id)
     if person is None or (current_user.role == "trainee" and current_user.person_id != person_id):
         flask_abort(404)
+    set_etag(blp, person)
     person.courses = (
         db.session.execute(
             sa.select(Enrolment)

@@ -64,6 +64,11 @@ class PersonForm(FlaskForm):
         )
 
 
+class PersonEditForm(PersonForm):
+    #: The version of the record the page showed: a save based on an older one is refused.
+    version = HiddenField()
+
+
 class NominationForm(PersonForm):
     nominated_by = StringField(
         "Nominated by",
@@ -98,6 +103,8 @@ class ConfirmImportForm(FlaskForm):
 
 class EnrolmentStatusForm(FlaskForm):
     status = HiddenField(validators=[DataRequired()])
+    #: The version of the enrolment the page showed: a change based on an older one is refused.
+    version = HiddenField()
     reason = StringField("Note", validators=[Length(max=500)])
     override_reason = StringField("Reason to go beyond the seats", validators=[Length(max=500)])
     submit = SubmitField("Change")

@@ -22,13 +22,14 @@ from ..downloads import attachment
 from ..extensions import db
 from ..mail import send_invitation
 from ..spreadsheets import to_csv, to_xlsx
+from ..versioning import posted_version
 from . import bp, imports, services
 from .forms import (
     ConfirmImportForm,
     EnrolmentStatusForm,
     ImportForm,
     NominationForm,
-    PersonForm,
+    PersonEditForm,
 )
 from .models import ENROLMENT_TRANSITIONS, Enrolment, EnrolmentStatus, Person
 
@@ -200,12 +201,17 @@ def import_template():
 @roles(*READERS)
 def enrolment_detail(enrolment_id: int):
     """One nomination and every change of its status."""
-    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    return _enrolment_page(db.get_or_404(Enrolment, enrolment_id))
+
+
+def _enrolment_page(enrolment: Enrolment, typed: EnrolmentStatusForm | None = None):
+    """The enrolment's page; ``typed`` is a refused change whose note the forms keep."""
     return render_template(
         "participants/enrolment.html",
         enrolment=enrolment,
         transitions=ENROLMENT_TRANSITIONS[EnrolmentStatus(enrolment.status)],
         status_form=EnrolmentStatusForm(),
+        typed=typed,
         can_edit=current_user.role in EDITORS,
     )
 
@@ -226,7 +232,12 @@ def change_enrolment_status(enrolment_id: int):
             form.status.data,
             form.reason.data or "",
             form.override_reason.data or "",
+            posted_version(form.version.data),
         )
+    except services.ConflictError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return _enrolment_page(enrolment, form)
     except services.ParticipantError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -445,7 +456,7 @@ def person_detail(person_id: int):
 def edit_person(person_id: int):
     """Correct a person's record (names, country, organisation, contact)."""
     person = db.get_or_404(Person, person_id)
-    form = PersonForm(obj=person)
+    form = PersonEditForm(obj=person)
     country_note = None
     if request.method == "GET":
         form.country_code.data = get_country(person.country_code).name
@@ -457,7 +468,10 @@ def edit_person(person_id: int):
         try:
             data = form.person_data().cleaned()
             country_note = _read_country(form)
-            services.update_person(current_user, person, data)
+            services.update_person(current_user, person, data, posted_version(form.version.data))
+        except services.ConflictError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
         except services.ParticipantError as exc:
             db.session.rollback()
             target = getattr(form, exc.field, None) if exc.field else None

@@ -15,6 +15,7 @@ from ..auth import services as auth_services
 from ..auth.models import Role, User
 from ..countries import CountryError, find_country, get_country
 from ..extensions import db
+from ..versioning import conflict_message, is_stale
 from .models import (
     ENROLMENT_TRANSITIONS,
     SEAT_HOLDING,
@@ -34,6 +35,10 @@ class ParticipantError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class ConflictError(ParticipantError):
+    """Someone else saved the record since this edit started."""
 
 
 class QuotaError(ParticipantError):
@@ -206,8 +211,13 @@ def _old_new(old, new) -> dict:
     return {"old": "" if old is None else str(old), "new": "" if new is None else str(new)}
 
 
-def update_person(actor, person: Person, data: PersonData) -> Person:
-    """Replace a person's details with corrected ones (every field, empty ones included)."""
+def update_person(
+    actor, person: Person, data: PersonData, expected_version: int | None = None
+) -> Person:
+    """Replace a person's details with corrected ones (every field, empty ones included);
+    ConflictError when the record changed since ``expected_version`` was read."""
+    if is_stale(person, expected_version):
+        raise ConflictError(conflict_message("record"))
     data = data.cleaned()
     _ensure_email_free(data.email, person.id)
     changes = {}
@@ -394,10 +404,21 @@ def nominate(
 
 
 def change_enrolment_status(
-    actor, enrolment: Enrolment, new_status: str, reason: str = "", override_reason: str = ""
+    actor,
+    enrolment: Enrolment,
+    new_status: str,
+    reason: str = "",
+    override_reason: str = "",
+    expected_version: int | None = None,
 ) -> str | None:
     """Move an enrolment along its flow. Returns an invitation secret when confirming creates
-    a trainee account that still needs a password; None otherwise."""
+    a trainee account that still needs a password; None otherwise. ConflictError when the
+    enrolment changed since ``expected_version`` was read."""
+    if is_stale(enrolment, expected_version):
+        raise ConflictError(
+            "Someone else changed this nomination while you were looking at it, so your change "
+            "was not made. Its status is shown below as it is now: choose again."
+        )
     current = EnrolmentStatus(enrolment.status)
     try:
         target = EnrolmentStatus(new_status)
