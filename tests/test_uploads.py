@@ -204,6 +204,28 @@ def test_a_lying_part_is_refused_as_it_inflates_not_after():
     check_zip(xlsx(GOOD_ROWS))
 
 
+def test_a_sheet_whose_entities_expand_is_refused_with_a_message():
+    """Inflation by XML entities ("billion laughs") inside an honest ZIP: the parser stops at
+    its amplification limit while the rows are read, and that is a clear refusal, not a 500."""
+    entities = '<!ENTITY lol1 "lollollollollollollollollollol">' + "".join(
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(2, 10)
+    )
+    with zipfile.ZipFile(io.BytesIO(xlsx(GOOD_ROWS))) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode().split("?>", 1)[-1]
+    laughs = '<row r="99"><c r="A99" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+    parts["xl/worksheets/sheet1.xml"] = (
+        f"<!DOCTYPE worksheet [{entities}]>" + sheet.replace("<sheetData>", "<sheetData>" + laughs)
+    ).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    check_zip(out.getvalue())  # honest about its sizes
+    with pytest.raises(SpreadsheetError, match="could not be read; is it damaged"):
+        read_table("n.xlsx", out.getvalue())
+
+
 def test_parts_packed_as_office_never_does_are_refused():
     """bzip2 inflates without a bound per call: refused whatever its sizes say."""
     out = io.BytesIO()

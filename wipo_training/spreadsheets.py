@@ -147,14 +147,15 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
             raise SpreadsheetError(str(exc)) from exc
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            # Read-only sheets are parsed while their rows are read: a damaged sheet, or one
+            # whose entities expand past the XML parser's amplification limit, fails here.
+            rows = [
+                ["" if value is None else str(value).strip() for value in row]
+                for row in workbook.worksheets[0].iter_rows(values_only=True)
+            ]
+            workbook.close()
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise SpreadsheetError("The Excel file could not be read; is it damaged?") from exc
-        sheet = workbook.worksheets[0]
-        rows = [
-            ["" if value is None else str(value).strip() for value in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-        workbook.close()
         return rows
     if name.endswith(".csv"):
         try:
