@@ -9,7 +9,16 @@ import webtest
 
 from tests.conftest import find_form, make_course, make_person, make_session, submit, web_sign_in
 from tests.test_api import create_token
+from wipo_training.demo_meetings import load_demo_meetings
 from wipo_training.extensions import db
+from wipo_training.meetings.models import (
+    AgendaItem,
+    Delegation,
+    Meeting,
+    Outcome,
+    SideEvent,
+    WorkingGroup,
+)
 from wipo_training.participants import services as participant_services
 from wipo_training.participants.models import Enrolment, Person
 from wipo_training.timetable.models import CourseSession
@@ -230,3 +239,122 @@ def test_course_api_needs_the_current_etag(app, api):
         db.session.commit()
     done = check_api_etags(api, f"/api/v1/courses/{course_id}", {"venue": HOSTILE}, "course")
     assert done.json["venue"] == HOSTILE
+
+
+# --- working groups, meetings and their parts -----------------------------------------------
+
+PARTS = {
+    "delegations": Delegation,
+    "agenda": AgendaItem,
+    "outcomes": Outcome,
+    "side-events": SideEvent,
+}
+#: What the first editor saves (for a delegation only its delegates: rows of their own), and
+#: what the second types.
+PART_EDITS = {
+    "delegations": ({"delegates": "Mr. SATO Ken; Director"}, {"units": HOSTILE}),
+    "agenda": ({"summary": "First summary"}, {"title": HOSTILE, "summary": "Second summary"}),
+    "outcomes": ({"responsible": "METI"}, {"text": HOSTILE, "responsible": "MOFCOM"}),
+    "side-events": ({"venue": "Hall A"}, {"title": HOSTILE, "venue": "Hall B"}),
+}
+
+
+@pytest.fixture
+def series(app):
+    """The demo Japan-China series: {"group": id, 5: id, 6: id, 7: id} (the 6th has every
+    kind of part, the 7th is planned)."""
+    with app.app_context():
+        load_demo_meetings()
+        db.session.commit()
+        group = db.session.execute(sa.select(WorkingGroup)).scalar_one()
+        return {"group": group.id, **{m.number: m.id for m in group.meetings}}
+
+
+def first_part(app, meeting_id, kind):
+    with app.app_context():
+        model = PARTS[kind]
+        return db.session.execute(
+            sa.select(model.id).where(model.meeting_id == meeting_id).order_by(model.id)
+        ).scalar()
+
+
+def test_two_editors_of_one_working_group(app, editors, series):
+    url = f"/working-groups/{series['group']}/edit"
+    typed = {"description": HOSTILE, "side_a_body": "JPO"}
+    second_save_refused(editors, url, "Save", {"framework": "MoU"}, typed, "working group")
+    assert stored(app, WorkingGroup, series["group"], "framework", "side_a_body") == ("MoU", "METI")
+
+
+def test_two_editors_of_one_meeting(app, editors, series):
+    url = f"/meetings/{series[7]}/edit"
+    typed = {"city": "Osaka", "summary": HOSTILE}
+    second_save_refused(editors, url, "Save", {"city": "Tokyo"}, typed, "meeting")
+    assert stored(app, Meeting, series[7], "city", "summary") == ("Tokyo", "")
+
+
+@pytest.mark.parametrize("kind", PARTS)
+def test_two_editors_of_one_part_of_a_meeting(app, editors, series, kind):
+    item_id = first_part(app, series[6], kind)
+    url = f"/meetings/{series[6]}/{kind}/{item_id}/edit"
+    first, second = PART_EDITS[kind]
+    label = {"side-events": "side event", "agenda": "agenda item"}.get(kind, kind[:-1])
+    second_save_refused(editors, url, "Save", first, second, label)
+    names = [name for name in second if name != "delegates"]
+    kept = stored(app, PARTS[kind], item_id, *names)
+    assert not set(kept) & set(second.values())
+
+
+def test_a_part_changed_since_the_page_opened_is_not_deleted(app, editors, series):
+    item_id = first_part(app, series[6], "agenda")
+    url = f"/meetings/{series[6]}/agenda/{item_id}/edit"
+    first_page, second_page = (browser.get(url) for browser in editors)
+    assert submit(first_page, "Save", summary="Changed").status_int == 302
+    refused = submit(second_page, "Delete this agenda item")
+    assert "so it was not deleted" in refused.follow().text
+    assert stored(app, AgendaItem, item_id, "summary") == ("Changed",)
+
+
+def test_an_action_item_changed_since_the_page_opened_is_not_marked(app, editors, series):
+    with app.app_context():
+        action_id = db.session.execute(
+            sa.select(Outcome.id).where(
+                Outcome.meeting_id == series[6], Outcome.kind == "action", Outcome.status == "open"
+            )
+        ).scalar_one()
+    first, second = editors
+    meeting_page = second.get(f"/meetings/{series[6]}")
+    edit = first.get(f"/meetings/{series[6]}/outcomes/{action_id}/edit")
+    assert submit(edit, "Save", status="dropped").status_int == 302
+    refused = submit(meeting_page, "Mark done").follow()
+    assert "Someone else changed this action item since you opened the page" in refused.text
+    assert stored(app, Outcome, action_id, "status") == ("dropped",)
+
+
+def test_two_editors_of_one_press_release(app, editors, series):
+    url = f"/meetings/{series[7]}/press-release"  # the 7th's is not published yet
+    first_page, second_page = (browser.get(url) for browser in editors)
+    assert submit(first_page, "Save the draft", text="First text").status_int == 302
+    refused = submit(second_page, "Save the draft", text=HOSTILE)
+    assert "Someone else saved this meeting or its press release while you were" in refused.text
+    assert HOSTILE not in refused.text
+    assert find_form(refused, "Save the draft")["text"].value == HOSTILE
+    assert stored(app, Meeting, series[7], "press_release") == ("First text",)
+
+
+def test_working_group_and_meeting_api_need_the_current_etag(app, api, series):
+    group = check_api_etags(
+        api, f"/api/v1/working-groups/{series['group']}", {"description": HOSTILE}, "working group"
+    )
+    assert group.json["description"] == HOSTILE
+    url = f"/api/v1/meetings/{series[6]}"
+    meeting = check_api_etags(api, url, {"summary": HOSTILE}, "meeting")
+    assert meeting.json["summary"] == HOSTILE
+    # A part changed on its own page changes the meeting's ETag: the meeting is sent with it.
+    etag = api("GET", url).headers["ETag"]
+    with app.app_context():
+        db.session.get(AgendaItem, first_part(app, series[6], "agenda")).summary = "Edited"
+        db.session.commit()
+    assert api("GET", url).headers["ETag"] != etag
+    refused = api("PATCH", url, json={"agenda": []}, headers_={"If-Match": etag})
+    assert refused.status_code == 412
+    assert stored(app, AgendaItem, first_part(app, series[6], "agenda"), "summary") == ("Edited",)

@@ -56,22 +56,26 @@ def count_change(obj) -> None:
 # --- the API: ETag and If-Match (flask-smorest) ----------------------------------------------
 
 
-def etag_data(obj) -> dict:
-    """What an object's ETag is computed from: its kind, id and version."""
-    return {"kind": type(obj).__name__, "id": obj.id, "version": obj.version}
+def etag_data(obj, parts=()) -> dict:
+    """What an object's ETag is computed from: its kind, id and version, and those of the
+    ``parts`` sent with it (rows of their own, such as a meeting's agenda items)."""
+    data = {"kind": type(obj).__name__, "id": obj.id, "version": obj.version}
+    if parts:
+        data["parts"] = sorted([type(part).__name__, part.id, part.version] for part in parts)
+    return data
 
 
-def set_etag(blp, obj) -> None:
+def set_etag(blp, obj, parts=()) -> None:
     """Send ``obj``'s ETag with the response (the view is decorated with ``blp.etag``)."""
-    blp.set_etag(etag_data(obj))
+    blp.set_etag(etag_data(obj, parts))
 
 
-def check_if_match(blp, obj, what: str) -> None:
+def check_if_match(blp, obj, what: str, parts=()) -> None:
     """412 unless the request's If-Match names ``obj``'s current version (``blp.etag`` has
     already answered 428 when the header is missing)."""
     current_version(obj)
     try:
-        blp.check_etag(etag_data(obj))
+        blp.check_etag(etag_data(obj, parts))
     except PreconditionFailed:
         abort(
             412,

@@ -19,8 +19,9 @@ def api(app, users):
             headers[role] = {"Authorization": f"Bearer {token}"}
         db.session.commit()
 
-    def call(role, method, url, **kwargs):
-        return app.test_client().open(url, method=method, headers=headers[role], **kwargs)
+    def call(role, method, url, if_match=None, **kwargs):
+        sent = {**headers[role], **({"If-Match": if_match} if if_match else {})}
+        return app.test_client().open(url, method=method, headers=sent, **kwargs)
 
     return call
 
@@ -50,20 +51,29 @@ def test_groups_read_by_staff_written_by_coordinators(api, series):
     created = api("coordinator", "POST", "/api/v1/working-groups", json=GROUP)
     assert created.status_code == 201
     group_id = created.get_json()["id"]
+    etag = created.headers["ETag"]
     same = api("coordinator", "POST", "/api/v1/working-groups", json=GROUP)
     assert same.status_code == 422
     assert (
         "already a working group called Japan-Korea IP Working Group" in same.get_json()["message"]
     )
     bad = api(
-        "coordinator", "PATCH", f"/api/v1/working-groups/{group_id}", json={"side_b_country": "JP"}
+        "coordinator",
+        "PATCH",
+        f"/api/v1/working-groups/{group_id}",
+        if_match=etag,
+        json={"side_b_country": "JP"},
     )
     assert bad.status_code == 422
     assert bad.get_json()["errors"]["json"] == {
         "side_b_country": ["The two sides must be different countries."]
     }
     patched = api(
-        "coordinator", "PATCH", f"/api/v1/working-groups/{group_id}", json={"side_b_body": "MOTIE"}
+        "coordinator",
+        "PATCH",
+        f"/api/v1/working-groups/{group_id}",
+        if_match=etag,
+        json={"side_b_body": "MOTIE"},
     )
     assert patched.get_json()["side_b_body"] == "MOTIE"
     assert patched.get_json()["side_b_country"] == "KR"  # unchanged
@@ -133,12 +143,16 @@ def test_a_meeting_with_its_parts(api, series, app):
     assert "Continue the seminar series." in body["press_release"]  # drafted
 
     meeting_url = f"/api/v1/meetings/{body['id']}"
-    stale = api("coordinator", "PATCH", meeting_url, json={"version": 0, "city": "Xi'an"})
+    etag = created.headers["ETag"]
+    stale = api(
+        "coordinator", "PATCH", meeting_url, if_match=etag, json={"version": 0, "city": "Xi'an"}
+    )
     assert stale.status_code == 409
     patched = api(
         "coordinator",
         "PATCH",
         meeting_url,
+        if_match=etag,
         json={
             "version": body["version"],
             "outcomes": [{"kind": "agreement", "text": "Meet again in 2020."}],
@@ -158,9 +172,9 @@ def test_a_meeting_with_its_parts(api, series, app):
     assert patched.get_json()["press_release"] == "Eighth Meeting Held\n\nIt was held."
     person = api("coordinator", "GET", f"/api/v1/people/{person_id}").get_json()
     assert [m["number"] for m in person["meetings"]] == [8]
-    for payload in ({"host_side": "c"}, {"number": 10**12}, {"fiscal_year": -1}):
-        assert api("coordinator", "PATCH", meeting_url, json=payload).status_code == 422
-    assert api("coordinator", "PATCH", meeting_url, json={"number": 6}).status_code == 422
+    etag = patched.headers["ETag"]
+    for payload in ({"host_side": "c"}, {"number": 10**12}, {"fiscal_year": -1}, {"number": 6}):
+        assert api("coordinator", "PATCH", meeting_url, etag, json=payload).status_code == 422
 
     report = api("staff", "GET", f"{meeting_url}/report.pdf")
     assert report.status_code == 200

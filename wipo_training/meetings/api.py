@@ -11,6 +11,7 @@ from ..access import roles
 from ..api.pagination import page_items
 from ..downloads import attachment
 from ..extensions import db
+from ..versioning import check_if_match, set_etag
 from . import services
 from .documents import meeting_file_stem, meeting_report_pdf
 from .models import (
@@ -160,7 +161,7 @@ class MeetingInListSchema(MeetingSchema):
 
 
 class MeetingPatchSchema(MeetingSchema):
-    #: The version the client last read; the change is refused (409) if it is outdated.
+    #: The version the client last read, if it sends it (the ETag in If-Match is required).
     version = fields.Integer(load_only=True)
     #: The edited press release (refused while it is published).
     press_release = fields.String(load_only=True)
@@ -176,6 +177,11 @@ PART_LISTS = {
     "outcomes": "outcomes",
     "side_events": "side-events",
 }
+
+
+def _parts(meeting: Meeting) -> list:
+    """The rows a meeting is sent with: their versions are part of its ETag."""
+    return [*meeting.delegations, *meeting.agenda, *meeting.outcomes, *meeting.side_events]
 
 
 def _save(meeting: Meeting, values: dict) -> None:
@@ -208,6 +214,7 @@ def list_groups(pagination_parameters):
 
 @blp.route("/working-groups", methods=["POST"])
 @roles(*EDITORS)
+@blp.etag
 @blp.arguments(WorkingGroupSchema)
 @blp.response(201, WorkingGroupSchema)
 def create_group(values):
@@ -217,28 +224,37 @@ def create_group(values):
     except services.MeetingError as exc:
         _unprocessable(exc)
     db.session.commit()
+    set_etag(blp, group)
     return group
 
 
 @blp.route("/working-groups/<int:working_group_id>")
 @roles(*READERS)
+@blp.etag
 @blp.response(200, WorkingGroupSchema)
 def get_group(working_group_id):
-    return db.session.get(WorkingGroup, working_group_id) or flask_abort(404)
+    """A working group with its meetings; its ETag goes back in If-Match to change it."""
+    group = db.session.get(WorkingGroup, working_group_id) or flask_abort(404)
+    set_etag(blp, group)
+    return group
 
 
 @blp.route("/working-groups/<int:working_group_id>", methods=["PATCH"])
 @roles(*EDITORS)
+@blp.etag
 @blp.arguments(WorkingGroupPatchSchema(partial=True))
 @blp.response(200, WorkingGroupSchema)
 def patch_group(values, working_group_id):
+    """Change some fields of a working group (If-Match: the ETag you read)."""
     group = db.session.get(WorkingGroup, working_group_id) or flask_abort(404)
+    check_if_match(blp, group, "working group")
     try:
         services.update_group(current_user, group, **values)
     except services.MeetingError as exc:
         db.session.rollback()
         _unprocessable(exc)
     db.session.commit()
+    set_etag(blp, group)
     return group
 
 
@@ -261,6 +277,7 @@ def list_meetings(working_group_id, pagination_parameters):
 
 @blp.route("/working-groups/<int:working_group_id>/meetings", methods=["POST"])
 @roles(*EDITORS)
+@blp.etag
 @blp.arguments(MeetingSchema)
 @blp.response(201, MeetingSchema)
 def create_meeting(values, working_group_id):
@@ -275,26 +292,33 @@ def create_meeting(values, working_group_id):
         db.session.rollback()
         _unprocessable(exc)
     db.session.commit()
+    set_etag(blp, meeting, _parts(meeting))
     return meeting
 
 
 @blp.route("/meetings/<int:meeting_id>")
 @roles(*READERS)
+@blp.etag
 @blp.response(200, MeetingSchema)
 def get_meeting(meeting_id):
     """A meeting with its delegations, agenda, outcomes, side events, press release and the
-    open action items of earlier meetings."""
-    return services.get_meeting(meeting_id) or flask_abort(404)
+    open action items of earlier meetings; its ETag goes back in If-Match to change it."""
+    meeting = services.get_meeting(meeting_id) or flask_abort(404)
+    set_etag(blp, meeting, _parts(meeting))
+    return meeting
 
 
 @blp.route("/meetings/<int:meeting_id>", methods=["PATCH"])
 @roles(*EDITORS)
+@blp.etag
 @blp.arguments(MeetingPatchSchema(partial=True))
 @blp.response(200, MeetingSchema)
 def patch_meeting(values, meeting_id):
     """Change some fields; a list sent (delegations, agenda, outcomes, side_events) replaces
-    the meeting's. Send the version you read to avoid overwriting someone else's change."""
+    the meeting's. If-Match: the ETag you read, so that nobody's change is overwritten unseen
+    (412 when someone else changed the meeting or one of its parts since)."""
     meeting = services.get_meeting(meeting_id) or flask_abort(404)
+    check_if_match(blp, meeting, "meeting", _parts(meeting))
     version = values.pop("version", None)
     parts = {key: values.pop(key) for key in (*PART_LISTS, "press_release") if key in values}
     try:
@@ -307,6 +331,7 @@ def patch_meeting(values, meeting_id):
         db.session.rollback()
         _unprocessable(exc)
     db.session.commit()
+    set_etag(blp, meeting, _parts(meeting))
     return meeting
 
 

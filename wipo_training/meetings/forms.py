@@ -38,6 +38,8 @@ class WorkingGroupForm(FlaskForm):
     )
     framework_date = DateField("Framework signed on", validators=[Optional()])
     description = TextAreaField("Description", render_kw={"rows": 3})
+    #: The version the page showed: a save based on an older one is refused, never lost.
+    version = HiddenField()
     submit = SubmitField("Save")
 
 
@@ -104,12 +106,16 @@ class DelegationForm(FlaskForm):
         description="For a line whose email nobody under People has: a new person with the "
         "line's name, position and email, this organisation and its side's country.",
     )
+    #: The version the page showed: a save based on an older one is refused, never lost.
+    version = HiddenField()
     submit = SubmitField("Save")
 
 
 class AgendaItemForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     summary = TextAreaField("Summary of the discussion", render_kw={"rows": 4})
+    #: The version the page showed: a save based on an older one is refused, never lost.
+    version = HiddenField()
     submit = SubmitField("Save")
 
 
@@ -122,6 +128,8 @@ class OutcomeForm(FlaskForm):
     )
     due_date = DateField("Due", validators=[Optional()])
     status = SelectField("Status", choices=[SelectChoice(s.value, s.label) for s in ActionStatus])
+    #: The version the page showed: a save based on an older one is refused, never lost.
+    version = HiddenField()
     submit = SubmitField("Save")
 
 
@@ -136,6 +144,8 @@ class SideEventForm(FlaskForm):
     )
     audience = TextAreaField("Audience", render_kw={"rows": 2})
     programme = TextAreaField("Programme", render_kw={"rows": 4})
+    #: The version the page showed: a save based on an older one is refused, never lost.
+    version = HiddenField()
     submit = SubmitField("Save")
 
 
@@ -146,6 +156,8 @@ class PressReleaseForm(FlaskForm):
         render_kw={"rows": 24},
     )
     release_date = DateField("Release date", validators=[Optional()])
+    #: The version the page showed: a save based on an older one is refused, never lost.
+    version = HiddenField()
     submit = SubmitField("Save the draft")
 
 

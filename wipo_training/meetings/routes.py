@@ -14,6 +14,7 @@ from ..countries import all_countries
 from ..downloads import attachment
 from ..extensions import db
 from ..spreadsheets import to_xlsx
+from ..versioning import posted_version
 from . import bp, services
 from .documents import meeting_file_stem, meeting_report_pdf, participants_pdf, press_release_pdf
 from .forms import (
@@ -117,11 +118,14 @@ def group_detail(working_group_id: int):
 @bp.route("/working-groups/<int:working_group_id>/edit", methods=["GET", "POST"])
 @roles(*EDITORS)
 def edit_group(working_group_id: int):
+    """Edit a working group; a save based on an outdated page is refused, not lost silently."""
     group = db.get_or_404(WorkingGroup, working_group_id)
     form = _group_form(group)
     if form.validate_on_submit():
         try:
-            services.update_group(current_user, group, **_group_values(form))
+            services.update_group(
+                current_user, group, posted_version(form.version.data), **_group_values(form)
+            )
         except services.MeetingError as exc:
             db.session.rollback()
             _apply_error(form, exc)
@@ -221,7 +225,7 @@ def edit_meeting(meeting_id: int):
     if form.validate_on_submit():
         try:
             services.update_meeting(
-                current_user, meeting, int(form.version.data or 0), **_meeting_values(form)
+                current_user, meeting, posted_version(form.version.data), **_meeting_values(form)
             )
         except services.MeetingError as exc:
             db.session.rollback()
@@ -308,8 +312,11 @@ def edit_part(meeting_id: int, kind: str, item_id: int | None = None):
         values = {name: field.data for name, field in form._fields.items()}
         delegates = values.pop("delegates", None)
         add_people = bool(values.pop("add_people", False))
+        version = posted_version(values.pop("version")) if item is not None else None
         try:
-            services.save_part(current_user, meeting, kind, item, values, delegates, add_people)
+            services.save_part(
+                current_user, meeting, kind, item, values, delegates, add_people, version
+            )
         except services.MeetingError as exc:
             db.session.rollback()
             _apply_error(form, exc)
@@ -339,7 +346,20 @@ def delete_part(meeting_id: int, kind: str, item_id: int):
     item = _part_or_404(meeting, kind, item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.delete_part(current_user, meeting, kind, item)
+    try:
+        services.delete_part(
+            current_user, meeting, kind, item, posted_version(request.form.get("version"))
+        )
+    except services.ConflictError:
+        db.session.rollback()
+        flash(
+            f"Someone else changed this {services.PARTS[kind][2].lower()} since you opened it, "
+            "so it was not deleted. Check it below, then delete it if it should still go.",
+            "danger",
+        )
+        return redirect(
+            url_for("meetings.edit_part", meeting_id=meeting_id, kind=kind, item_id=item_id)
+        )
     db.session.commit()
     flash(f"{services.PARTS[kind][2]} deleted.", "success")
     return redirect(url_for("meetings.meeting_detail", meeting_id=meeting.id) + f"#{kind}")
@@ -372,8 +392,11 @@ def set_action_status(outcome_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.set_action_status(current_user, outcome, form.status.data)
+        services.set_action_status(
+            current_user, outcome, form.status.data, posted_version(request.form.get("version"))
+        )
     except services.MeetingError as exc:
+        db.session.rollback()
         flash(str(exc), "danger")
     else:
         db.session.commit()
@@ -401,7 +424,7 @@ def _press_release_page(meeting: Meeting, form: PressReleaseForm):
 def press_release(meeting_id: int):
     """The press release: drafted from the meeting, edited, then published."""
     meeting = services.get_meeting(meeting_id) or abort(404)
-    form = PressReleaseForm(release_date=meeting.release_date)
+    form = PressReleaseForm(release_date=meeting.release_date, version=meeting.version)
     redraft = request.args.get("draft") and not meeting.release_published
     if redraft and current_user.role in EDITORS:
         form.text.data = services.press_release_draft(meeting)
@@ -420,7 +443,11 @@ def save_press_release(meeting_id: int):
     if form.validate_on_submit():
         try:
             services.save_press_release(
-                current_user, meeting, form.text.data, form.release_date.data
+                current_user,
+                meeting,
+                form.text.data,
+                form.release_date.data,
+                posted_version(form.version.data),
             )
         except services.MeetingError as exc:
             db.session.rollback()

@@ -15,6 +15,7 @@ from ..participants import services as participant_services
 from ..participants.models import Person
 from ..participants.services import PersonData
 from ..templating import date_range
+from ..versioning import conflict_message, count_change, is_stale
 from .models import (
     ActionStatus,
     AgendaItem,
@@ -45,7 +46,7 @@ class MeetingError(ValueError):
 
 
 class ConflictError(MeetingError):
-    """Someone else saved the meeting since this edit started."""
+    """Someone else saved the group, the meeting or the part since this edit started."""
 
 
 def whole_meeting() -> tuple:
@@ -433,7 +434,12 @@ def create_group(actor, **values) -> WorkingGroup:
     return group
 
 
-def update_group(actor, group: WorkingGroup, **values) -> WorkingGroup:
+def update_group(
+    actor, group: WorkingGroup, expected_version: int | None = None, **values
+) -> WorkingGroup:
+    """Change the group's fields; refused when it changed since ``expected_version``."""
+    if is_stale(group, expected_version):
+        raise ConflictError(conflict_message("working group"))
     merged = {name: values.get(name, getattr(group, name)) for name in GROUP_FIELDS}
     _apply(actor, group, "working_group.update", _check_group(merged, group))
     return group
@@ -491,11 +497,8 @@ def create_meeting(actor, group: WorkingGroup, **values) -> Meeting:
 
 def update_meeting(actor, meeting: Meeting, expected_version: int | None = None, **values):
     """Change meeting fields; refused when the meeting changed since ``expected_version``."""
-    if expected_version is not None and expected_version != meeting.version:
-        raise ConflictError(
-            "Someone else saved this meeting while you were editing it. "
-            "Reload the page to see their changes, then make yours again."
-        )
+    if is_stale(meeting, expected_version):
+        raise ConflictError(conflict_message("meeting"))
     merged = {name: values.get(name, getattr(meeting, name)) for name in MEETING_FIELDS}
     _apply(actor, meeting, "meeting.update", _check_meeting(meeting.working_group, merged, meeting))
     return meeting
@@ -742,10 +745,14 @@ def save_part(
     values: dict,
     delegates: str | None = None,
     add_people: bool = False,
+    expected_version: int | None = None,
 ):
     """Add (``item`` None) or change a part of the meeting; delegates (for a delegation) as
-    typed, one per line, ``add_people`` adding those whose email nobody under People has."""
-    model, fields, _label = PARTS[kind]
+    typed, one per line, ``add_people`` adding those whose email nobody under People has.
+    ConflictError when the part changed since ``expected_version`` was read."""
+    model, fields, label = PARTS[kind]
+    if item is not None and is_stale(item, expected_version):
+        raise ConflictError(conflict_message(label.lower()))
     clean = _check_part(kind, {name: values.get(name) for name in fields})
     people = None
     if kind == "delegations" and delegates is not None:
@@ -763,6 +770,8 @@ def save_part(
             setattr(item, name, value)
         action = "update"
     if people is not None:
+        if action == "update":
+            count_change(item)  # its delegates are rows of their own
         item.delegates = people
     db.session.flush()
     record_audit(actor, f"meeting.{kind}.{action}", meeting, item=item.id, **_summary(clean))
@@ -794,7 +803,12 @@ def replace_parts(actor, meeting: Meeting, kind: str, items: list[dict]) -> None
     record_audit(actor, f"meeting.{kind}.replace", meeting, count=len(new))
 
 
-def delete_part(actor, meeting: Meeting, kind: str, item) -> None:
+def delete_part(
+    actor, meeting: Meeting, kind: str, item, expected_version: int | None = None
+) -> None:
+    """Remove a part; ConflictError when it changed since ``expected_version`` was read."""
+    if is_stale(item, expected_version):
+        raise ConflictError(conflict_message(PARTS[kind][2].lower()))
     getattr(meeting, _collection(kind)).remove(item)
     db.session.flush()
     record_audit(actor, f"meeting.{kind}.delete", meeting, item=item.id)
@@ -833,7 +847,16 @@ def _summary(values: dict) -> dict:
     return {k: str(v)[:80] for k, v in values.items() if v not in (None, "")}
 
 
-def set_action_status(actor, outcome: Outcome, status: str) -> None:
+def set_action_status(
+    actor, outcome: Outcome, status: str, expected_version: int | None = None
+) -> None:
+    """Mark an action item open, done or dropped; ConflictError when it changed since
+    ``expected_version`` was read."""
+    if is_stale(outcome, expected_version):
+        raise ConflictError(
+            "Someone else changed this action item since you opened the page, so it was not "
+            "marked. Check it below, then mark it again if it still needs it."
+        )
     if status not in set(ActionStatus):
         raise MeetingError("The status is open, done or dropped.", "status")
     if outcome.status != status:
@@ -855,12 +878,22 @@ def press_release_text(meeting: Meeting) -> str:
     return meeting.press_release or press_release_draft(meeting)
 
 
-def save_press_release(actor, meeting: Meeting, text: str, release_date: date | None) -> None:
+def save_press_release(
+    actor,
+    meeting: Meeting,
+    text: str,
+    release_date: date | None,
+    expected_version: int | None = None,
+) -> None:
+    """Save the edited press release; ConflictError when the meeting (its press release
+    included) changed since ``expected_version`` was read."""
     if meeting.release_published:
         raise MeetingError(
             "This press release is published and kept as released. Reopen it to edit it.",
             "text",
         )
+    if is_stale(meeting, expected_version):
+        raise ConflictError(conflict_message("meeting or its press release"))
     text = (text or "").strip()
     if not text:
         raise MeetingError("The press release is empty. Draft it again from the meeting.", "text")
