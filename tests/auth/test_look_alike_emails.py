@@ -56,6 +56,14 @@ def test_the_normalised_form_signs_in_to_the_account(web, staff_at_demo, written
     assert "Signed in as Demo Staff." in response.follow().text
 
 
+def test_failed_sign_ins_count_against_the_account_however_it_is_written(web, staff_at_demo):
+    """Writing the address another way is no way round the account's limit."""
+    for written in ["staff@demo.test", *LOOK_ALIKES[:3], "STAFF@DEMO.TEST"]:
+        assert web_sign_in(web, written, "a wrong guess").status_int == 200
+    response = web_sign_in(web, "Staff@demo.test")
+    assert response.status_int == 429
+
+
 def test_another_alphabet_is_another_address(web, staff_at_demo):
     """The Cyrillic о is not an o: that address has no account (and cannot get one)."""
     response = web_sign_in(web, "staff@demо.test")

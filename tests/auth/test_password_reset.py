@@ -172,6 +172,16 @@ def test_requests_for_one_address_are_limited(app, users, inbox):
     assert ask_for_a_link(browser(app), users["trainee"]).status_int == 302  # another one
 
 
+def test_the_limit_counts_every_way_of_writing_the_address(app, users, inbox):
+    """Issue 16, point 13: ＳTAFF@…, ｓtaff@… and staff@… are one address (NFKC case fold),
+    for the account and for the limit alike."""
+    for written in ("staff@example.test", "ＳTAFF@example.test", "ｓtaff@Example.test"):
+        assert ask_for_a_link(browser(app), written).status_int == 302
+    assert [message["To"] for message in inbox.messages] == [users["staff"]] * 3
+    response = ask_for_a_link(browser(app), "ſtaff@example.test")
+    assert response.status_int == 429
+
+
 def test_without_email_the_request_waits_for_the_course_team(app, users, web_as):
     """No SMTP server: the same neutral answer, no link made; the admin sees the request,
     makes the link to copy, and the request disappears once the password is chosen."""

@@ -540,7 +540,7 @@ def accept_invitation(token: str):
 
 
 def _reset_email_key() -> str:
-    return "reset-email:" + request.form.get("email", "").strip().lower()
+    return "reset-email:" + normalise_email(request.form.get("email", ""))
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
