@@ -285,3 +285,34 @@ def test_the_person_form_shows_the_country_it_read_and_refuses_unknown_ones(app,
     form = find_form(question, "Yes, use this record")
     assert form["country_code"].value == "Republic of Korea"
     assert "“South Korea” was read as Republic of Korea." in question.text
+
+
+def test_nobody_completes_a_course_not_yet_held(app, web_as):
+    """Point 4: a confirmed participant of a course in 2028 is not offered "Complete", and
+    the service refuses it; from the course's last day both are possible."""
+    from datetime import date
+
+    with app.app_context():
+        course = make_course(
+            code="ENF-2028", start_date=date(2028, 12, 4), end_date=date(2028, 12, 15),
+            nomination_deadline=None,
+        )
+        enrolment = services.nominate(None, course, make_person())
+        for status in ("accepted", "confirmed"):
+            services.change_enrolment_status(None, enrolment, status)
+        with pytest.raises(services.ParticipantError, match="ends on 15 December 2028"):
+            services.change_enrolment_status(None, enrolment, "completed")
+        db.session.commit()
+    web = web_as("coordinator")
+    buttons = web.get("/courses/1/participants").html.find_all("button")
+    assert "Complete" not in [b.get_text(strip=True) for b in buttons]
+    assert "Mark as completed" not in web.get("/enrolments/1").text
+    with app.app_context():
+        course = db.session.get(Enrolment, 1).course
+        course.start_date, course.end_date = date(2013, 12, 2), date(2013, 12, 13)
+        db.session.commit()
+    page = web.get("/courses/1/participants")
+    response = submit(page, "Complete")
+    assert response.status_int == 302
+    with app.app_context():
+        assert db.session.get(Enrolment, 1).status == "completed"

@@ -31,7 +31,7 @@ from .forms import (
     NominationForm,
     PersonEditForm,
 )
-from .models import ENROLMENT_TRANSITIONS, Enrolment, EnrolmentStatus, Person
+from .models import Enrolment, EnrolmentStatus, Person
 
 EDITORS = ("admin", "coordinator")
 READERS = ("admin", "coordinator", "staff")
@@ -57,7 +57,7 @@ def enrolment_list(course_id: int):
         enrolments=enrolments,
         statuses=list(EnrolmentStatus),
         status=status,
-        transitions=ENROLMENT_TRANSITIONS,
+        transitions={s: services.available_transitions(course, s) for s in EnrolmentStatus},
         status_form=EnrolmentStatusForm(),
         can_edit=current_user.role in EDITORS,
     )
@@ -209,7 +209,7 @@ def _enrolment_page(enrolment: Enrolment, typed: EnrolmentStatusForm | None = No
     return render_template(
         "participants/enrolment.html",
         enrolment=enrolment,
-        transitions=ENROLMENT_TRANSITIONS[EnrolmentStatus(enrolment.status)],
+        transitions=services.available_transitions(enrolment.course, enrolment.status),
         status_form=EnrolmentStatusForm(),
         typed=typed,
         can_edit=current_user.role in EDITORS,

@@ -424,6 +424,8 @@ def change_enrolment_status(
         target = EnrolmentStatus(new_status)
     except ValueError as exc:
         raise ParticipantError(f"Unknown status {new_status!r}.", "status") from exc
+    if target == EnrolmentStatus.COMPLETED and (problem := not_completed_yet(enrolment.course)):
+        raise ParticipantError(problem, "status")
     if target not in ENROLMENT_TRANSITIONS[current]:
         article = "An" if current.value[0] in "aeiou" else "A"
         raise ParticipantError(
@@ -446,6 +448,27 @@ def change_enrolment_status(
     if target == EnrolmentStatus.CONFIRMED:
         return ensure_trainee_account(actor, enrolment.person)
     return None
+
+
+def not_completed_yet(course) -> str | None:
+    """Why nobody can have completed ``course`` yet (None from its last day on)."""
+    from ..courses.services import course_today  # courses import participants.models
+
+    if course_today(course) >= course.end_date:
+        return None
+    return (
+        f"{course.code} ends on {course.end_date:%-d %B %Y}: participants can be marked "
+        "completed from that day."
+    )
+
+
+def available_transitions(course, status: str) -> list[EnrolmentStatus]:
+    """The statuses an enrolment in ``status`` can move to now (completed only once the
+    course's last day has come)."""
+    targets = ENROLMENT_TRANSITIONS[EnrolmentStatus(status)]
+    if not_completed_yet(course):
+        targets = [t for t in targets if t != EnrolmentStatus.COMPLETED]
+    return targets
 
 
 def ensure_trainee_account(actor, person: Person) -> str | None:
