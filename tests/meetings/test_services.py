@@ -210,3 +210,12 @@ def test_planning_copies_co_chairs_and_delegations_when_asked(group):
     ]
     assert [p.name for p in seventh.delegations[0].delegates] == ["Mr. Ken Ito"]
     assert seventh.delegations[0].id != sixth.delegations[0].id  # copies, not shared
+
+
+def test_the_next_meeting_on_a_day_is_on_it_in_a_fiscal_year_in_it(group):
+    sixth = meeting(group, 6)
+    assert "hold the seventh meeting in Japan in FY2018." in services.press_release_draft(sixth)
+    sixth.next_date = date(2019, 3, 9)
+    assert "hold the seventh meeting in Japan on 9 March 2019." in (
+        services.press_release_draft(sixth)
+    )

@@ -292,7 +292,9 @@ def press_release_draft(meeting: Meeting) -> str:
             else ""
         )
         following = ordinal(meeting.number + 1).lower()
-        where = (f" in {place}" if place else "") + (f" in {moment}" if moment else "")
+        # "in FY2018" for a fiscal year, "on 9 March 2027" for a day.
+        preposition = " on " if meeting.next_date else " in "
+        where = (f" in {place}" if place else "") + (f"{preposition}{moment}" if moment else "")
         lines.append(
             f"They agreed to hold the {following} meeting{where}."
             if held
