@@ -103,6 +103,23 @@ def sign_in_link_message(
     return _message(to_address, subject, body)
 
 
+def evaluation_reminder_message(
+    to_address: str, name: str, course: str, closes: str, link: str, anonymous: bool
+) -> EmailMessage:
+    """The reminder to answer a course's evaluation, sent only to those who have not."""
+    privacy = (
+        "Your answers are anonymous: they are stored without your name."
+        if anonymous
+        else "Your answers are stored with your name."
+    )
+    body = (
+        f"Dear {name},\n\nThe evaluation of {course} is open until {closes}, and your answers "
+        f"have not reached us yet. It takes a few minutes:\n\n{link}\n\n{privacy} If you have "
+        "answered since this message was sent, thank you, and please ignore it.\n"
+    )
+    return _message(to_address, f"Reminder: your evaluation of {course}", body)
+
+
 def send_message(message: EmailMessage) -> bool:
     """Send now. False when no SMTP server is configured; MailError when sending fails."""
     if not mail_configured():

@@ -21,8 +21,8 @@ from openpyxl.styles import Font
 
 from .uploads import UnsafeArchiveError, check_zip
 
-#: A cell starting with one of these is a formula to Excel and LibreOffice (full-width forms
-#: included: Japanese input methods type them).
+#: A cell starting with one of these is a formula to Excel and LibreOffice; their full-width
+#: forms (which Japanese input methods type) count too: ``starts_a_formula`` folds them.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: What XML 1.0, so XLSX, cannot hold: control characters other than tab, newline, return.
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -1,5 +1,5 @@
 """The coordinator opens the evaluation, the demo trainee submits it, the coordinator sees
-the ranking of the lectures."""
+the count while it is open and the ranking of the lectures once it has closed."""
 
 from datetime import timedelta
 
@@ -60,10 +60,19 @@ def test_trainee_submits_and_coordinator_sees_the_ranking(
     coordinator = browser.new_context().new_page()
     sign_in(coordinator, base, "coordinator@demo.test")
     coordinator.goto(f"{base}/courses/{course_id}/evaluation/results")
+    # While it is open, only the count: a result that moved with her answer would be hers.
+    expect(coordinator.get_by_text("3 of 12 participants answered")).to_be_visible()
+    expect(coordinator.locator("#withheld")).to_contain_text("once the evaluation has closed")
+    expect(coordinator.locator("#top-session")).to_have_count(0)
+    with live_app.app_context():
+        services.questionnaire_for(db.session.get(Course, course_id)).closes_at = (
+            utcnow() - timedelta(minutes=1)
+        )
+        db.session.commit()
+    coordinator.reload()
     expect(coordinator.locator("#top-session")).to_have_text(
         "Training scenario: IP Awareness-Raising as a Non-Punitive Measure"
     )
-    expect(coordinator.get_by_text("3 of 12 participants answered")).to_be_visible()
     # A single comment would identify its author: it stays hidden until there are three.
     expect(coordinator.get_by_text("The scenario exercise: I will use it at home.")).to_have_count(
         0

@@ -9,7 +9,13 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from tests.conftest import forms_of, make_person, submit
-from tests.evaluations.conftest import build_course, full_answers, open_questionnaire
+from tests.evaluations.conftest import (
+    after_close,
+    build_course,
+    close_questionnaire,
+    full_answers,
+    open_questionnaire,
+)
 from tests.test_api import create_token
 from wipo_training.audit import AuditEntry
 from wipo_training.evaluations import services
@@ -99,7 +105,7 @@ def test_anonymity_nothing_links_answers_to_a_person(evaluation):
         for e in db.session.execute(sa.select(AuditEntry)).scalars()
     )
     assert not any(submission_id in audit for submission_id in ids)
-    header, rows = services.answers_table(questionnaire)
+    header, rows = services.answers_table(questionnaire, after_close(questionnaire))
     names = {e.person.full_name for e in enrolments} | {e.person.family_name for e in enrolments}
     assert not names & {str(cell) for row in rows for cell in row}
     assert not any("Trainee" in h for h in header)
@@ -128,11 +134,11 @@ def test_results_ranking_share_and_who_is_missing(evaluation):
     awareness = [q for q in questionnaire.questions if "Awareness" in q.text]
     for number, enrolment in enumerate(enrolments[:2]):
         services.submit(questionnaire, enrolment, full_answers(questionnaire, 3 + number), utcnow())
-    assert services.results(questionnaire).hidden  # two answers only
+    assert services.results(questionnaire, after_close(questionnaire)).hidden  # two answers
     answers = full_answers(questionnaire, 3, objectives="no")
     answers.update({q.id: 5 for q in awareness})
     services.submit(questionnaire, enrolments[2], answers, utcnow())
-    result = services.results(questionnaire)
+    result = services.results(questionnaire, after_close(questionnaire))
     assert not result.hidden and result.submissions == 3 and result.response_rate == 75.0
     assert [(r.title, r.mean) for r in result.ranking] == [
         ("IP Awareness-Raising", 4.0),
@@ -166,8 +172,10 @@ def test_comparison_with_the_previous_edition(app_ctx):
         participant_services.change_enrolment_status(None, enrolment, "accepted")
         people.append(enrolment)
         services.submit(questionnaire, enrolment, full_answers(questionnaire, 5), utcnow())
+    later = after_close(questionnaire)
     rows = services.comparison(
-        services.results(questionnaire), services.results(services.previous_questionnaire(new))
+        services.results(questionnaire, later),
+        services.results(services.previous_questionnaire(new), later),
     )
     assert ("How useful was “Border Measures” for your work?", 5.0, 3.0) in rows
     assert ("Were the objectives of the course achieved?", 100.0, 100.0) in rows
@@ -265,6 +273,7 @@ def test_results_page_export_and_api(app, users, web_as):
             answers = full_answers(questionnaire)
             answers[comment.id] = '=HYPERLINK("http://evil")'
             services.submit(questionnaire, enrolment, answers, utcnow())
+        close_questionnaire(questionnaire)
         db.session.commit()
     web = web_as("staff")
     page = web.get("/courses/1/evaluation/results").text

@@ -9,7 +9,12 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from tests.conftest import make_course, make_person, make_session
-from tests.evaluations.conftest import build_course, full_answers, open_questionnaire
+from tests.evaluations.conftest import (
+    build_course,
+    close_questionnaire,
+    full_answers,
+    open_questionnaire,
+)
 from tests.reports.conftest import pdf_text
 from wipo_training.courses import services as course_services
 from wipo_training.evaluations import services as evaluation_services
@@ -34,6 +39,8 @@ def test_evaluation_report_has_every_question_and_the_previous_edition(app, logi
             evaluation_services.submit(
                 questionnaire, enrolment, full_answers(questionnaire, 5), utcnow()
             )
+        close_questionnaire(old_questionnaire)
+        close_questionnaire(questionnaire)
         questions = [q.text for q in questionnaire.questions]
         db.session.commit()
         course_id = new.id

@@ -75,6 +75,8 @@ class ResultsSchema(Schema):
     expected = fields.Integer()
     response_rate = fields.Float(allow_none=True)
     hidden = fields.Boolean()
+    #: Why the answers are not given yet (open, or fewer than 3 answers); null once they are.
+    withheld = fields.String(allow_none=True)
     ranking = fields.List(fields.Nested(RankSchema))
     questions = fields.List(fields.Nested(QuestionResultSchema))
 
@@ -127,15 +129,7 @@ def submit(values, course_id):
 @roles("admin", "coordinator", "staff")
 @blp.response(200, ResultsSchema)
 def get_results(course_id):
-    """The results (hidden below 3 answers): ranking, every question, the response rate."""
-    results = services.results(_questionnaire(visible_course_or_404(course_id)))
-    if results.hidden:
-        return {
-            "submissions": results.submissions,
-            "expected": results.expected,
-            "response_rate": results.response_rate,
-            "hidden": True,
-            "ranking": [],
-            "questions": [],
-        }
-    return results
+    """The results: ranking, every question, the response rate. While the questionnaire is
+    open, or with fewer than 3 answers, only the counts (``hidden``, and ``withheld`` says
+    why), as on the page."""
+    return services.results(_questionnaire(visible_course_or_404(course_id)), utcnow())

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -13,6 +13,7 @@ from ..courses.models import Course
 from ..courses.routes import get_visible_course
 from ..downloads import attachment
 from ..extensions import db
+from ..mail import mail_configured
 from ..participants import services as participant_services
 from ..spreadsheets import to_xlsx
 from ..timetable import services as timetable_services
@@ -303,22 +304,70 @@ def answer(course_id: int):
 @bp.route("/courses/<int:course_id>/evaluation/results")
 @roles(*READERS)
 def results(course_id: int):
-    """The results: ranking, every question, the objectives, comments, who has not answered."""
+    """The results once the questionnaire has closed with enough answers (ranking, every
+    question, the objectives, comments); while it is open, how many have answered and the
+    reminder the system sends to those who have not."""
     course = db.get_or_404(Course, course_id)
     questionnaire = services.questionnaire_for(course)
     if questionnaire is None:
         return render_template("evaluations/none_yet.html", course=course)
-    current = services.results(questionnaire)
+    now = utcnow()
+    current = services.results(questionnaire, now)
     previous = services.previous_questionnaire(course)
-    comparison = services.comparison(current, services.results(previous)) if previous else []
+    comparison = services.comparison(current, services.results(previous, now)) if previous else []
     return render_template(
         "evaluations/results.html",
         course=course,
         results=current,
         comparison=comparison,
         previous=previous,
-        missing=services.non_submitters(questionnaire),
+        missing=services.unanswered_shown(questionnaire, now),
+        taking_answers=services.window_problem(questionnaire, now) is None,
+        last_reminder=services.last_reminder(questionnaire),
+        mail_configured=mail_configured(),
+        remind_form=ActionForm(),
+        local=timetable_services.to_local,
     )
+
+
+@bp.route("/courses/<int:course_id>/evaluation/remind", methods=["POST"])
+@roles(*READERS)
+def remind(course_id: int):
+    """Email a reminder to those who have not answered (the system sends it; the page
+    shows how many, never who)."""
+    course = db.get_or_404(Course, course_id)
+    questionnaire = _questionnaire_or_404(course)
+    if ActionForm().validate_on_submit():
+        base = current_app.config.get("PUBLIC_BASE_URL")
+        path = url_for("evaluations.answer", course_id=course.id)
+        link = (
+            base.rstrip("/") + path
+            if base
+            else url_for("evaluations.answer", course_id=course.id, _external=True)
+        )
+        try:
+            sent = services.send_reminders(current_user, questionnaire, link, utcnow())
+        except services.EvaluationError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            message = f"Reminder emailed to {sent.sent} participant(s) who have not answered"
+            if sent.without_address:
+                message += f"; {sent.without_address} have no email address on record"
+            if sent.error:
+                flash(f"{message}; then {sent.error}.", "warning")
+            else:
+                flash(f"{message}.", "success")
+    return redirect(url_for("evaluations.results", course_id=course.id))
+
+
+def _released_results_or_404(questionnaire) -> services.Results:
+    """The results for a chart; 404 while they are withheld (no chart of answers then)."""
+    result = services.results(questionnaire)
+    if result.withheld:
+        abort(404, result.withheld)
+    return result
 
 
 @bp.route("/courses/<int:course_id>/evaluation/ranking.svg")
@@ -326,8 +375,8 @@ def results(course_id: int):
 def ranking_chart(course_id: int):
     """Sessions by their mean rating."""
     course = db.get_or_404(Course, course_id)
-    result = services.results(_questionnaire_or_404(course))
-    items = [] if result.hidden else [(r.title, r.mean) for r in result.ranking]
+    result = _released_results_or_404(_questionnaire_or_404(course))
+    items = [(r.title, r.mean) for r in result.ranking]
     return charts.svg_response(
         charts.bar_chart(
             f"Sessions by mean rating (1–5), {course.code}", items, scale=(0, RATING_MAX)
@@ -342,7 +391,7 @@ def question_chart(question_id: int):
     question = db.get_or_404(Question, question_id)
     result = next(
         r
-        for r in services.results(question.questionnaire).questions
+        for r in _released_results_or_404(question.questionnaire).questions
         if r.question.id == question.id
     )
     items = [] if result.hidden else result.distribution
@@ -352,7 +401,12 @@ def question_chart(question_id: int):
 @bp.route("/courses/<int:course_id>/evaluation/answers.xlsx")
 @roles(*READERS)
 def answers_export(course_id: int):
-    """The anonymous answers, one row per submission, as XLSX (text stays text)."""
+    """The anonymous answers, one row per submission, as XLSX (text stays text), once
+    ``release_problem`` allows them; otherwise back to the results page, which says why."""
     course = db.get_or_404(Course, course_id)
-    header, rows = services.answers_table(_questionnaire_or_404(course))
+    try:
+        header, rows = services.answers_table(_questionnaire_or_404(course), utcnow())
+    except services.EvaluationError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("evaluations.results", course_id=course.id))
     return attachment(to_xlsx("Answers", header, rows), f"{course.code}-evaluation-answers.xlsx")

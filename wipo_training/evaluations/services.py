@@ -5,15 +5,17 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..audit import record_audit
+from ..audit import AuditEntry, record_audit
 from ..extensions import db
+from ..mail import MailError, evaluation_reminder_message, mail_configured, send_message
 from ..participants.models import Enrolment
 from ..timetable import services as timetable_services
+from ..timeutil import utcnow
 from .models import (
     RATING_MAX,
     RATING_MIN,
@@ -28,6 +30,9 @@ from .models import (
 
 COURSE_SECTION = "The course as a whole"
 MIN_ANSWERS_SHOWN = 3  # fewer answers are hidden, so one trainee cannot be singled out
+#: One reminder per questionnaire in this time: a double click, or a second person on the
+#: same page, does not email everyone twice.
+REMINDER_INTERVAL = timedelta(hours=12)
 SESSION_ASPECTS = [
     ("usefulness", "How useful was “{title}” for your work?"),
     ("presentation", "How good was the presentation of “{title}”?"),
@@ -328,6 +333,12 @@ def update_settings(
         raise EvaluationError(
             "The questionnaire has opened already: whether it is anonymous cannot change now."
         )
+    if closes_at > now and release_problem(questionnaire, now) is None:
+        raise EvaluationError(
+            "This evaluation has closed and its results can be read: it cannot open again, "
+            "or a late answer could be told apart from the results already seen.",
+            "closes_day",
+        )
     questionnaire.opens_at, questionnaire.closes_at = opens_at, closes_at
     questionnaire.anonymous = anonymous
     db.session.flush()
@@ -548,11 +559,15 @@ class SessionRank:
 
 @dataclass
 class Results:
+    """A questionnaire's figures; while they are withheld (see ``release_problem``), only
+    the counts: ``questions`` and ``ranking`` are empty, no answer was even read."""
+
     questionnaire: Questionnaire
     submissions: int
     expected: int
     questions: list[QuestionResult]
     ranking: list[SessionRank]
+    withheld: str | None = None  #: why the answers are not shown (None when they are)
 
     @property
     def response_rate(self) -> float | None:
@@ -560,20 +575,64 @@ class Results:
 
     @property
     def hidden(self) -> bool:
-        return self.submissions < MIN_ANSWERS_SHOWN
+        return self.withheld is not None
 
     @property
     def objectives(self) -> QuestionResult | None:
         return next((r for r in self.questions if r.question.key == "course:objectives"), None)
 
 
-def results(questionnaire: Questionnaire) -> Results:
-    """Every question's figures, the ranking of sessions, the response rate (two queries)."""
-    submissions = db.session.execute(
+def submission_count(questionnaire: Questionnaire) -> int:
+    return db.session.execute(
         sa.select(sa.func.count())
         .select_from(Submission)
         .where(Submission.questionnaire_id == questionnaire.id)
     ).scalar_one()
+
+
+def release_problem(
+    questionnaire: Questionnaire, now: datetime, submissions: int | None = None
+) -> str | None:
+    """Why the answers cannot be shown at ``now`` (None when they can): the one rule of
+    every page, chart, PDF, spreadsheet and API that shows them.
+
+    Only once the questionnaire has closed: while answers still come in, two views a
+    submission apart tell that submission's answers, and who submitted in between is known
+    (certificate rules count receipts). And only with MIN_ANSWERS_SHOWN submissions or
+    more, so that no one or two people can be singled out. A questionnaire whose answers
+    were shown cannot open again (``update_settings``)."""
+    course = questionnaire.course
+    if questionnaire.closes_at is None or now < questionnaire.closes_at:
+        closes = (
+            f" on {timetable_services.to_local(course, questionnaire.closes_at):%d %B %Y %H:%M}"
+            f" ({course.time_zone})"
+            if questionnaire.closes_at
+            else ""
+        )
+        return (
+            f"Results, charts and the answers appear once the evaluation has closed{closes}: "
+            "while answers still come in, a new answer could be told apart by comparing two "
+            "views."
+        )
+    if submissions is None:
+        submissions = submission_count(questionnaire)
+    if submissions < MIN_ANSWERS_SHOWN:
+        return (
+            f"{submissions} participant{'' if submissions == 1 else 's'} answered: results "
+            f"are shown only with at least {MIN_ANSWERS_SHOWN} answers, so that nobody can "
+            "be singled out."
+        )
+    return None
+
+
+def results(questionnaire: Questionnaire, now: datetime | None = None) -> Results:
+    """Every question's figures, the ranking of sessions, the response rate (two queries);
+    only the counts while ``release_problem`` withholds the answers."""
+    submissions = submission_count(questionnaire)
+    expected = timetable_services.count_expected(questionnaire.course)
+    withheld = release_problem(questionnaire, now or utcnow(), submissions)
+    if withheld:
+        return Results(questionnaire, submissions, expected, [], [], withheld)
     answers_by_question: dict[int, list] = {}  # rows, not objects: there are hundreds
     for answer in db.session.execute(
         sa.select(Answer.question_id, Answer.number, Answer.text, Answer.choices)
@@ -608,7 +667,7 @@ def results(questionnaire: Questionnaire) -> Results:
     return Results(
         questionnaire,
         submissions,
-        timetable_services.count_expected(questionnaire.course),
+        expected,
         per_question,
         _ranking(questionnaire, answers_by_question),
     )
@@ -633,7 +692,8 @@ def _ranking(questionnaire, answers_by_question) -> list[SessionRank]:
 
 
 def non_submitters(questionnaire: Questionnaire) -> list[Enrolment]:
-    """Expected participants without a receipt: names for reminders, never answers."""
+    """Expected participants without a receipt, for the reminders the system sends: never
+    shown as such (see ``unanswered_shown``)."""
     submitted = set(
         db.session.execute(
             sa.select(SubmissionReceipt.enrolment_id).where(
@@ -646,6 +706,95 @@ def non_submitters(questionnaire: Questionnaire) -> list[Enrolment]:
         for e in timetable_services.expected_enrolments(questionnaire.course)
         if e.id not in submitted
     ]
+
+
+def unanswered_shown(questionnaire: Questionnaire, now: datetime) -> list[Enrolment] | None:
+    """Who has not answered, for the results page; None when naming them could attribute
+    answers. A list that changes with each answer, beside anything else that does (the
+    count, later the results), says who each new answer is from; so for an anonymous
+    questionnaire names appear only once it has closed, and not when one or two answered
+    (the names missing from the list would be theirs). A questionnaire that is not
+    anonymous stores answers with names anyway: who has answered is shown throughout."""
+    if questionnaire.anonymous:
+        if questionnaire.closes_at is None or now < questionnaire.closes_at:
+            return None
+        if 0 < submission_count(questionnaire) < MIN_ANSWERS_SHOWN:
+            return None
+    return non_submitters(questionnaire)
+
+
+@dataclass
+class Reminder:
+    """What a reminder did: counts only, never who."""
+
+    sent: int
+    without_address: int
+    error: str | None = None  #: the mail server's refusal, when it stopped the sending
+
+
+def last_reminder(questionnaire: Questionnaire) -> AuditEntry | None:
+    return db.session.execute(
+        sa.select(AuditEntry)
+        .where(
+            AuditEntry.action == "evaluation.remind",
+            AuditEntry.object_type == "Questionnaire",
+            AuditEntry.object_id == str(questionnaire.id),
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def send_reminders(actor, questionnaire: Questionnaire, link: str, now: datetime) -> Reminder:
+    """Email a reminder to every expected participant who has not answered, while the
+    questionnaire is open. The system sends it: the names are not returned, shown or
+    audited (counts only). At most one reminder in REMINDER_INTERVAL."""
+    _check_window(questionnaire, now)
+    if not mail_configured():
+        raise EvaluationError(
+            "Email is not set up (MAIL_SERVER), so no reminder can be sent. Participants see "
+            "the open evaluation on their dashboard."
+        )
+    previous = last_reminder(questionnaire)
+    if previous is not None and now - previous.at < REMINDER_INTERVAL:
+        course = questionnaire.course
+        raise EvaluationError(
+            f"A reminder was sent on "
+            f"{timetable_services.to_local(course, previous.at):%d %B %Y at %H:%M} "
+            f"({course.time_zone}): the next can be sent "
+            f"{REMINDER_INTERVAL.total_seconds() / 3600:.0f} hours after it."
+        )
+    course = questionnaire.course
+    label = " ".join(f"{course.title} ({course.code})".split())
+    closes = (
+        f"{timetable_services.to_local(course, questionnaire.closes_at):%d %B %Y %H:%M} "
+        f"({course.time_zone})"
+    )
+    reminder = Reminder(sent=0, without_address=0)
+    for enrolment in non_submitters(questionnaire):
+        person = enrolment.person
+        if not person.email:
+            reminder.without_address += 1
+            continue
+        message = evaluation_reminder_message(
+            person.email, person.full_name, label, closes, link, questionnaire.anonymous
+        )
+        try:
+            send_message(message)
+        except MailError as exc:
+            reminder.error = str(exc)  # the server is down: the others would fail alike
+            break
+        reminder.sent += 1
+    record_audit(
+        actor,
+        "evaluation.remind",
+        questionnaire,
+        course=course.code,
+        sent=reminder.sent,
+        without_address=reminder.without_address,
+        failed=bool(reminder.error),
+    )
+    return reminder
 
 
 def previous_questionnaire(course) -> Questionnaire | None:
@@ -670,8 +819,14 @@ def comparison(current: Results, previous: Results) -> list[tuple]:
     return rows
 
 
-def answers_table(questionnaire: Questionnaire) -> tuple[list[str], list[list]]:
-    """One row per submission (in the random order of their ids), one column per question."""
+def answers_table(
+    questionnaire: Questionnaire, now: datetime | None = None
+) -> tuple[list[str], list[list]]:
+    """One row per submission (in the random order of their ids), one column per question;
+    EvaluationError while ``release_problem`` withholds the answers."""
+    problem = release_problem(questionnaire, now or utcnow())
+    if problem:
+        raise EvaluationError(problem)
     questions = list(questionnaire.questions)
     kinds = {q.id: q.kind for q in questions}
     rows: dict[str, dict[int, object]] = {}

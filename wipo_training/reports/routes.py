@@ -82,9 +82,14 @@ def choose_comments(course_id: int):
     questionnaire = evaluation_services.questionnaire_for(course)
     if questionnaire is None or not CommentsForm().validate_on_submit():
         abort(400)
-    chosen = services.choose_comments(
-        current_user, course, questionnaire, set(request.form.getlist("comment"))
-    )
+    try:
+        chosen = services.choose_comments(
+            current_user, course, questionnaire, set(request.form.getlist("comment"))
+        )
+    except evaluation_services.EvaluationError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("reports.course_report", course_id=course.id))
     db.session.commit()
     flash(f"{chosen} comment(s) will be quoted in the report.", "success")
     return redirect(url_for("reports.course_report", course_id=course.id) + "#comments")

@@ -7,7 +7,7 @@ import base64
 import statistics as stats
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import render_template
@@ -32,6 +32,7 @@ from ..participants.models import Enrolment, EnrolmentStatus
 from ..templating import country_name
 from ..timetable import services as timetable_services
 from ..timetable.models import Attendance, CourseSession, SessionKind
+from ..timeutil import utcnow
 from .models import CourseReportText
 
 REPORT_CSS = ("report.css",)
@@ -124,7 +125,10 @@ def chosen_comments(questionnaire: Questionnaire | None) -> list[tuple[str, str]
 
 
 def comment_choices(questionnaire: Questionnaire) -> list[tuple[Answer, Question]]:
-    """Every comment of the questionnaire, for the coordinator to choose from."""
+    """Every comment of the questionnaire, for the coordinator to choose from; none while
+    its answers are withheld (``evaluation_services.release_problem``)."""
+    if evaluation_services.release_problem(questionnaire, utcnow()):
+        return []
     return [
         tuple(row)
         for row in db.session.execute(
@@ -142,7 +146,11 @@ def comment_choices(questionnaire: Questionnaire) -> list[tuple[Answer, Question
 
 
 def choose_comments(actor, course: Course, questionnaire: Questionnaire, keys: set[str]) -> int:
-    """Quote exactly the comments whose "<submission>:<question>" key is in ``keys``."""
+    """Quote exactly the comments whose "<submission>:<question>" key is in ``keys``;
+    EvaluationError while the answers are withheld."""
+    problem = evaluation_services.release_problem(questionnaire, utcnow())
+    if problem:
+        raise evaluation_services.EvaluationError(problem)
     chosen = 0
     for answer, _question in comment_choices(questionnaire):
         answer.in_report = f"{answer.submission_id}:{answer.question_id}" in keys
@@ -381,13 +389,25 @@ def _held(stmt, fund_id: int | None, today: date | None = None):
     return stmt.where(Course.fund_id == fund_id) if fund_id else stmt
 
 
-def course_sums(course_ids: list[int]) -> dict[int, Counter]:
+def course_sums(course_ids: list[int], now: datetime | None = None) -> dict[int, Counter]:
     """Per course: participants (those who attended: PARTICIPANTS_COUNTED), completed,
     certificates issued, rating sum and count, objectives answered and yes, submissions.
-    Five grouped queries however many courses, so a year and its trend cost the same."""
+    Ratings and objectives only from questionnaires whose answers can be shown (closed, with
+    MIN_ANSWERS_SHOWN submissions: ``evaluation_services.release_problem``), or a year with
+    one course would tell its answers while they come in. Five grouped queries however many
+    courses, so a year and its trend cost the same."""
     sums: dict[int, Counter] = {course_id: Counter() for course_id in course_ids}
     if not course_ids:
         return sums
+    released = (
+        sa.select(Submission.questionnaire_id)
+        .join(Questionnaire, Questionnaire.id == Submission.questionnaire_id)
+        .where(
+            Questionnaire.course_id.in_(course_ids), Questionnaire.closes_at <= (now or utcnow())
+        )
+        .group_by(Submission.questionnaire_id)
+        .having(sa.func.count() >= evaluation_services.MIN_ANSWERS_SHOWN)
+    )
     for course_id, status, count in db.session.execute(
         participant_services.participating(
             sa.select(Enrolment.course_id, Enrolment.status, sa.func.count())
@@ -409,7 +429,7 @@ def course_sums(course_ids: list[int]) -> dict[int, Counter]:
         .select_from(Answer)
         .join(Question, Question.id == Answer.question_id)
         .join(Questionnaire, Questionnaire.id == Question.questionnaire_id)
-        .where(Questionnaire.course_id.in_(course_ids))
+        .where(Questionnaire.course_id.in_(course_ids), Questionnaire.id.in_(released))
         .group_by(Questionnaire.course_id)
     )
     for condition, total_key, count_key in (
