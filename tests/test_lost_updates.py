@@ -3,6 +3,8 @@ what the page showed before the first, is refused with a clear message, their ty
 kept in the form, and nothing of it saved. The API: an ETag on every GET of an editable
 object, If-Match needed on every change (428 without it, 412 when outdated)."""
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 import webtest
@@ -10,6 +12,10 @@ import webtest
 from tests.conftest import find_form, make_course, make_person, make_session, submit, web_sign_in
 from tests.test_api import create_token
 from wipo_training.demo_meetings import load_demo_meetings
+from wipo_training.documents import services as certificate_services
+from wipo_training.documents.models import CertificateSettings
+from wipo_training.evaluations import services as evaluation_services
+from wipo_training.evaluations.models import Question, Questionnaire
 from wipo_training.extensions import db
 from wipo_training.meetings.models import (
     AgendaItem,
@@ -21,6 +27,7 @@ from wipo_training.meetings.models import (
 )
 from wipo_training.participants import services as participant_services
 from wipo_training.participants.models import Enrolment, Person
+from wipo_training.timetable import services as timetable_services
 from wipo_training.timetable.models import CourseSession
 
 HOSTILE = "<script>alert(1)</script> =1+1"
@@ -57,15 +64,16 @@ def stored(app, model, object_id, *names):
         return None if obj is None else tuple(getattr(obj, name) for name in names)
 
 
-def second_save_refused(editors, url, button, first, second, what):
+def second_save_refused(editors, url, button, first, second, what, message=None):
     """Both editors open ``url``; the first saves ``first``, then the second saves ``second``
-    from the page they opened before: refused, their values still in the form."""
+    from the page they opened before: refused, saying so (``message``, by default the one
+    naming ``what``), their values still in the form."""
     first_page, second_page = (browser.get(url) for browser in editors)
     saved = submit(first_page, button, **first)
     assert saved.status_int == 302, saved.text
     refused = submit(second_page, button, **second)
     assert refused.status_int in (200, 409, 422), refused.status
-    assert f"Someone else saved this {what} while you were editing it" in refused.text
+    assert (message or f"Someone else saved this {what} while you were editing it") in refused.text
     assert HOSTILE not in refused.text  # what they typed comes back escaped
     form = find_form(refused, button)
     for name, value in second.items():
@@ -358,3 +366,94 @@ def test_working_group_and_meeting_api_need_the_current_etag(app, api, series):
     refused = api("PATCH", url, json={"agenda": []}, headers_={"If-Match": etag})
     assert refused.status_code == 412
     assert stored(app, AgendaItem, first_part(app, series[6], "agenda"), "summary") == ("Edited",)
+
+
+# --- questionnaires and their questions -----------------------------------------------------
+
+
+@pytest.fixture
+def questionnaire(app):
+    """A course's questionnaire built from its timetable; returns (course id, question ids)."""
+    with app.app_context():
+        course = make_course()
+        make_session(course)
+        questionnaire, _added = evaluation_services.generate_questionnaire(None, course)
+        db.session.commit()
+        return course.id, [q.id for q in questionnaire.questions]
+
+
+def test_two_editors_of_one_questionnaire(app, editors, questionnaire):
+    course_id, _questions = questionnaire
+    url = f"/courses/{course_id}/evaluation/settings"
+    first = {"opens_time": "09:00", "closes_time": "17:00"}
+    second = {"opens_time": "10:00", "closes_time": "18:00", "closes_day": "2013-12-21"}
+    second_save_refused(editors, url, "Save", first, second, "questionnaire")
+    with app.app_context():
+        saved = db.session.execute(sa.select(Questionnaire)).scalar_one()
+        local = timetable_services.to_local(saved.course, saved.closes_at)
+        assert (local.date(), f"{local:%H:%M}") == (date(2013, 12, 20), "17:00")
+
+
+def test_two_editors_of_one_question(app, editors, questionnaire):
+    _course_id, questions = questionnaire
+    url = f"/questions/{questions[-1]}/edit"
+    typed = {"text": HOSTILE, "section": "Second section"}
+    second_save_refused(editors, url, "Save", {"text": "First wording?"}, typed, "question")
+    assert stored(app, Question, questions[-1], "text") == ("First wording?",)
+
+
+def test_a_question_moved_meanwhile_is_still_saved(app, editors, questionnaire):
+    course_id, questions = questionnaire
+    first, second = editors
+    page = second.get(f"/questions/{questions[-1]}/edit")
+    manage = first.get(f"/courses/{course_id}/evaluation")
+    moved = submit(manage, action=f"/questions/{questions[-1]}/move/up")
+    assert moved.status_int == 302
+    assert submit(page, "Save", text="Still saved?").status_int == 302
+    assert stored(app, Question, questions[-1], "text") == ("Still saved?",)
+
+
+def test_a_question_changed_since_the_page_opened_is_not_removed(app, editors, questionnaire):
+    course_id, questions = questionnaire
+    first, second = editors
+    manage = second.get(f"/courses/{course_id}/evaluation")
+    edit = first.get(f"/questions/{questions[-1]}/edit")
+    assert submit(edit, "Save", text="Changed?").status_int == 302
+    refused = submit(manage, action=f"/questions/{questions[-1]}/delete").follow()
+    assert "Someone else changed this question since you opened the page" in refused.text
+    assert stored(app, Question, questions[-1], "text") == ("Changed?",)
+
+
+def test_questionnaire_api_sends_an_etag(app, api, questionnaire):
+    course_id, questions = questionnaire
+    url = f"/api/v1/courses/{course_id}/evaluation"
+    etag = api("GET", url).headers["ETag"]
+    with app.app_context():
+        question = db.session.get(Question, questions[0])
+        evaluation_services.update_question(
+            None, question, "Reworded?", question.kind, True, question.choices, ""
+        )
+        db.session.commit()
+    assert api("GET", url).headers["ETag"] not in ("", etag)
+
+
+# --- certificate settings -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("saved_before", [False, True])
+def test_two_editors_of_the_certificate_settings(app, editors, saved_before):
+    with app.app_context():
+        course = make_course()
+        if saved_before:
+            certificate_services.save_settings(None, course, {"heading": "Certificate"})
+        db.session.commit()
+        course_id = course.id
+    url = f"/courses/{course_id}/certificates/settings"
+    typed = {"heading": HOSTILE, "signatory1_name": "Second Signatory"}
+    first = {"heading": "Certificate of Attendance"}
+    message = "Someone else saved the certificate settings while you were editing them"
+    refused = second_save_refused(editors, url, "Save", first, typed, None, message)
+    assert "choose the images again too" in refused.text
+    with app.app_context():
+        (saved,) = db.session.execute(sa.select(CertificateSettings)).scalars()
+        assert (saved.heading, saved.signatory1_name) == ("Certificate of Attendance", "")

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import HiddenField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -47,6 +47,8 @@ class SettingsForm(FlaskForm):
     logo1 = FileField("Logo 1 (PNG or JPEG)")
     logo2 = FileField("Logo 2")
     logo3 = FileField("Logo 3")
+    #: The version the page showed (0: none saved yet): a save based on an older one is refused.
+    version = HiddenField()
     submit = SubmitField("Save")
 
 

@@ -11,6 +11,7 @@ from ..extensions import db, limiter
 from ..jobs import Job
 from ..participants.models import Enrolment
 from ..timeutil import utcnow
+from ..versioning import posted_version
 from . import bp, services
 from .forms import BatchForm, OverrideForm, ReasonForm, SettingsForm, VerifyForm
 from .models import Certificate, CertificateStatus
@@ -203,33 +204,29 @@ def settings(course_id: int):
     course = db.get_or_404(Course, course_id)
     current = services.settings_for(course)
     form = SettingsForm(obj=current)
+    if request.method == "GET":
+        form.version.data = current.version or 0  # 0: none saved yet
     if form.validate_on_submit():
         values = {
             name: _image(getattr(form, name), getattr(current, name))
-            for name in ("signatory1_image", "signatory2_image", "logo1", "logo2", "logo3")
+            for name in services.SETTINGS_IMAGES
         }
         if not any(getattr(form, name).errors for name in values):
-            if current.id is None:
-                db.session.add(current)
-            for name in (
-                "heading",
-                "signatory1_name",
-                "signatory1_title",
-                "signatory2_name",
-                "signatory2_title",
-            ):
-                setattr(current, name, (getattr(form, name).data or "").strip())
-            for name, value in values.items():
-                setattr(current, name, value)
-            from ..audit import record_audit
-
-            record_audit(current_user, "certificate.settings", course)
-            db.session.commit()
-            flash(
-                "Certificate settings saved; they apply to certificates issued from now on.",
-                "success",
-            )
-            return redirect(url_for("documents.course_certificates", course_id=course.id))
+            values.update({name: getattr(form, name).data for name in services.SETTINGS_TEXTS})
+            try:
+                services.save_settings(
+                    current_user, course, values, posted_version(form.version.data)
+                )
+            except services.ConflictError as exc:
+                db.session.rollback()
+                form.form_errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(
+                    "Certificate settings saved; they apply to certificates issued from now on.",
+                    "success",
+                )
+                return redirect(url_for("documents.course_certificates", course_id=course.id))
     return render_template(
         "documents/settings.html",
         form=form,

@@ -28,6 +28,7 @@ from ..participants.models import Enrolment
 from ..timetable import services as timetable_services
 from ..timetable.models import ATTENDED, Attendance, Presentation
 from ..timeutil import utcnow
+from ..versioning import is_stale
 from .models import Certificate, CertificateSettings, CertificateStatus, EligibilityOverride
 from .pdf import render_pdf
 
@@ -37,6 +38,10 @@ CHUNK = 40  #: certificates per WeasyPrint render in a batch
 
 class CertificateError(ValueError):
     """A request the rules refuse; the message is for the user."""
+
+
+class ConflictError(CertificateError):
+    """Someone else saved the certificate settings since this edit started."""
 
 
 # --- when certificates can be issued -------------------------------------------------------
@@ -173,6 +178,42 @@ def settings_for(course) -> CertificateSettings:
         sa.select(CertificateSettings).where(CertificateSettings.course_id == course.id)
     ).scalar_one_or_none()
     return settings or CertificateSettings(course_id=course.id)
+
+
+#: The texts and the images of the certificate settings.
+SETTINGS_TEXTS = (
+    "heading",
+    "signatory1_name",
+    "signatory1_title",
+    "signatory2_name",
+    "signatory2_title",
+)
+SETTINGS_IMAGES = ("signatory1_image", "signatory2_image", "logo1", "logo2", "logo3")
+
+
+def save_settings(
+    actor, course, values: dict, expected_version: int | None = None
+) -> CertificateSettings:
+    """Save what the course's certificates carry: the texts (stripped) and the images given
+    (an image left out stays as it is). ConflictError when the settings changed since
+    ``expected_version`` was read (0: before any were saved)."""
+    settings = settings_for(course)
+    if is_stale(settings, expected_version):
+        raise ConflictError(
+            "Someone else saved the certificate settings while you were editing them, so your "
+            "changes were not saved. Reload the page to see theirs, then make yours again "
+            "(choose the images again too)."
+        )
+    if settings.id is None:
+        db.session.add(settings)
+    for name in SETTINGS_TEXTS:
+        setattr(settings, name, (values.get(name) or "").strip())
+    for name in SETTINGS_IMAGES:
+        if values.get(name) is not None:
+            setattr(settings, name, values[name])
+    db.session.flush()
+    record_audit(actor, "certificate.settings", course)
+    return settings
 
 
 def image_data_url(data: bytes | None) -> str | None:

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..participants.services import trainee_enrolment
 from ..timetable.services import EXPECTED
 from ..timeutil import utcnow
+from ..versioning import set_etag
 from . import services
 
 blp = Blueprint(
@@ -90,10 +91,14 @@ def _questionnaire(course):
 
 @blp.route("/courses/<int:course_id>/evaluation")
 @signed_in
+@blp.etag
 @blp.response(200, QuestionnaireSchema)
 def get_questionnaire(course_id):
-    """The questionnaire of a course the caller may see."""
-    return _questionnaire(visible_course_or_404(course_id))
+    """The questionnaire of a course the caller may see; the ETag follows its version and its
+    questions'."""
+    questionnaire = _questionnaire(visible_course_or_404(course_id))
+    set_etag(blp, questionnaire, questionnaire.questions)
+    return questionnaire
 
 
 @blp.route("/courses/<int:course_id>/evaluation/submissions", methods=["POST"])

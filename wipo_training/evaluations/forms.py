@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     SelectField,
     StringField,
     SubmitField,
@@ -22,6 +23,8 @@ class SettingsForm(FlaskForm):
     closes_day = DateField("Closes on", validators=[DataRequired()])
     closes_time = TimeField("at", validators=[DataRequired()])
     anonymous = BooleanField("Anonymous: answers are kept without the trainee's name", default=True)
+    #: The version the page showed: a save based on an older one is refused, never lost.
+    version = HiddenField()
     submit = SubmitField("Save")
 
 
@@ -35,6 +38,8 @@ class QuestionForm(FlaskForm):
         validators=[Length(max=200)],
         description="A day of the course, or “The course as a whole”.",
     )
+    #: The version the page showed: a save based on an older one is refused, never lost.
+    version = HiddenField()
     submit = SubmitField("Save")
 
 

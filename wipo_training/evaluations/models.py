@@ -98,7 +98,9 @@ class Question(db.Model):
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="questions")
 
-    __mapper_args__ = {"version_id_col": version}
+    #: Counted by services.update_question: a question moved (or renumbered when another is
+    #: added) keeps its version, so that an open edit page of it is not refused for that.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     def __repr__(self) -> str:
         return f"<Question {self.key}>"

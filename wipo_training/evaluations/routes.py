@@ -18,6 +18,7 @@ from ..participants import services as participant_services
 from ..spreadsheets import to_xlsx
 from ..timetable import services as timetable_services
 from ..timeutil import utcnow
+from ..versioning import posted_version
 from . import bp, services
 from .forms import ActionForm, CopyQuestionsForm, QuestionForm, SettingsForm
 from .models import RATING_MAX, Question, QuestionKind
@@ -118,6 +119,7 @@ def settings(course_id: int):
         form.closes_day.data = closes.date() if closes else course.end_date + timedelta(days=7)
         form.closes_time.data = closes.time() if closes else None
         form.anonymous.data = questionnaire.anonymous
+        form.version.data = questionnaire.version
     if form.validate_on_submit():
         try:
             services.update_settings(
@@ -127,7 +129,11 @@ def settings(course_id: int):
                 timetable_services.to_utc(course, form.closes_day.data, form.closes_time.data),
                 form.anonymous.data,
                 utcnow(),
+                posted_version(form.version.data),
             )
+        except services.ConflictError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
         except services.EvaluationError as exc:
             db.session.rollback()
             getattr(form, exc.field or "closes_day", form.closes_day).errors.append(str(exc))
@@ -185,7 +191,15 @@ def edit_question(question_id: int):
         form.choices.data = "\n".join(question.choices or [])
     if form.validate_on_submit():
         try:
-            services.update_question(current_user, question, *_question_form_values(form))
+            services.update_question(
+                current_user,
+                question,
+                *_question_form_values(form),
+                posted_version(form.version.data),
+            )
+        except services.ConflictError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
         except services.EvaluationError as exc:
             db.session.rollback()
             form.kind.errors.append(str(exc))
@@ -206,7 +220,9 @@ def delete_question(question_id: int):
     course_id = question.questionnaire.course_id
     if ActionForm().validate_on_submit():
         try:
-            services.delete_question(current_user, question)
+            services.delete_question(
+                current_user, question, posted_version(request.form.get("version"))
+            )
         except services.EvaluationError as exc:
             db.session.rollback()
             flash(str(exc), "danger")

@@ -16,6 +16,7 @@ from ..mail import MailError, evaluation_reminder_message, mail_configured, send
 from ..participants.models import Enrolment
 from ..timetable import services as timetable_services
 from ..timeutil import utcnow
+from ..versioning import conflict_message, count_change, is_stale
 from .models import (
     RATING_MAX,
     RATING_MIN,
@@ -72,6 +73,10 @@ class EvaluationError(ValueError):
 
 class AlreadySubmitted(EvaluationError):
     """This trainee has submitted already."""
+
+
+class ConflictError(EvaluationError):
+    """Someone else saved the questionnaire or the question since this edit started."""
 
 
 class AnswerErrors(EvaluationError):
@@ -236,21 +241,32 @@ def update_question(
     required: bool,
     choices: list[str],
     section: str,
+    expected_version: int | None = None,
 ) -> Question:
-    """Change a question; its type is fixed once answers exist."""
+    """Change a question; its type is fixed once answers exist. ConflictError when it changed
+    since ``expected_version`` was read."""
+    if is_stale(question, expected_version):
+        raise ConflictError(conflict_message("question"))
     text, choices = _clean_question(text, kind, choices)
     if kind != question.kind and answer_count(question):
         raise EvaluationError("This question has answers; its type can no longer change.")
     question.text, question.kind, question.required = text, kind, required
     question.choices, question.section = choices, section.strip() or question.section
+    count_change(question)
     _renumber(question.questionnaire)
     db.session.flush()
     record_audit(actor, "question.update", question, text=text)
     return question
 
 
-def delete_question(actor, question: Question) -> None:
-    """Remove a question that nobody has answered (answers are never thrown away)."""
+def delete_question(actor, question: Question, expected_version: int | None = None) -> None:
+    """Remove a question that nobody has answered (answers are never thrown away); refused
+    when it changed since ``expected_version`` was read."""
+    if is_stale(question, expected_version):
+        raise ConflictError(
+            "Someone else changed this question since you opened the page, so it was not "
+            "removed. Check it below, then remove it if it should still go."
+        )
     count = answer_count(question)
     if count:
         raise EvaluationError(f"“{question.text}” has {count} answers and cannot be removed.")
@@ -317,9 +333,13 @@ def update_settings(
     closes_at: datetime,
     anonymous: bool,
     now: datetime,
+    expected_version: int | None = None,
 ) -> None:
     """The window (opening no earlier than the course's first day), and anonymity (which
-    cannot change once the questionnaire has opened)."""
+    cannot change once the questionnaire has opened). ConflictError when the settings
+    changed since ``expected_version`` was read."""
+    if is_stale(questionnaire, expected_version):
+        raise ConflictError(conflict_message("questionnaire"))
     course = questionnaire.course
     if opens_at < course_first_moment(course):
         raise EvaluationError(

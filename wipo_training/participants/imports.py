@@ -247,12 +247,7 @@ def check_file(
             row.comparison = _compare(row.match, data)
             row.decision = (decisions or {}).get(index)
         rows.append(row)
-    read_as = sum(1 for row in rows if row.country_note)
-    if read_as:
-        warnings.append(
-            f"{read_as} row(s) name the country another way (“Vietnam”, “Korea”): the Country "
-            "column says which country each was read as."
-        )
+    warnings += [f"Row {row.row}: {row.country_note}" for row in rows if row.country_note]
     problems += _duplicates(rows) + _already_enrolled(course, rows) + _seats(course, rows)
     problems.sort(key=lambda p: p.row or 0)
     return ImportCheck(rows, problems, warnings)
