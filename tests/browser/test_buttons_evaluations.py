@@ -50,9 +50,9 @@ def questionnaire_of(app, code: str) -> dict:
 def set_window(page, opens: date, closes: date):
     """Fill the questionnaire's dates on the settings page and save."""
     page.get_by_label("Opens on").fill(opens.isoformat())
-    page.get_by_label("at", exact=True).first.fill("09:00")
+    page.get_by_label("Opening time").fill("09:00")
     page.get_by_label("Closes on").fill(closes.isoformat())
-    page.get_by_label("at", exact=True).last.fill("17:00")
+    page.get_by_label("Closing time").fill("17:00")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Evaluation settings saved.")).to_be_visible()
 

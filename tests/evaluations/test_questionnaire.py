@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.conftest import make_session, submit
+from tests.conftest import find_form, make_session, submit
 from tests.evaluations.conftest import build_course, full_answers
 from wipo_training.courses.models import Course
 from wipo_training.evaluations import services
@@ -158,3 +158,16 @@ def test_the_settings_page_names_the_opening_day_problem(app, web_as):
     assert saved.status_int == 302
     manage = saved.follow().text
     assert "Not open yet" in manage and "14 December 2028 09:00" in manage
+
+
+def test_a_new_window_proposes_times_and_names_them(app, web_as):
+    """The settings of a questionnaire never opened propose 09:00 and 17:00 (the required
+    times were empty) under labels that say which is which (two were called "at")."""
+    with app.app_context():
+        course, _ = build_course(trainees=1, code="ENF-2028", start=date(2028, 12, 4))
+        services.generate_questionnaire(None, course)
+        db.session.commit()
+    form = find_form(web_as("coordinator").get("/courses/1/evaluation/settings"), "Save")
+    assert (form["opens_time"].value, form["closes_time"].value) == ("09:00", "17:00")
+    labels = [label.get_text(strip=True) for label in form.html.find_all("label")]
+    assert "Opening time*" in labels or "Opening time" in labels

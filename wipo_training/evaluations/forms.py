@@ -19,9 +19,9 @@ from .models import QuestionKind
 
 class SettingsForm(FlaskForm):
     opens_day = DateField("Opens on", validators=[DataRequired()])
-    opens_time = TimeField("at", validators=[DataRequired()])
+    opens_time = TimeField("Opening time", validators=[DataRequired()])
     closes_day = DateField("Closes on", validators=[DataRequired()])
-    closes_time = TimeField("at", validators=[DataRequired()])
+    closes_time = TimeField("Closing time", validators=[DataRequired()])
     anonymous = BooleanField("Anonymous: answers are kept without the trainee's name", default=True)
     #: The version the page showed: a save based on an older one is refused, never lost.
     version = HiddenField()

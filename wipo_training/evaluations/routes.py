@@ -1,6 +1,6 @@
 """Evaluation pages: build and edit the questionnaire, answer it, see the results."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -115,9 +115,9 @@ def settings(course_id: int):
             else None
         )
         form.opens_day.data = opens.date() if opens else course.end_date - timedelta(days=1)
-        form.opens_time.data = opens.time() if opens else None
+        form.opens_time.data = opens.time() if opens else time(9, 0)
         form.closes_day.data = closes.date() if closes else course.end_date + timedelta(days=7)
-        form.closes_time.data = closes.time() if closes else None
+        form.closes_time.data = closes.time() if closes else time(17, 0)
         form.anonymous.data = questionnaire.anonymous
         form.version.data = questionnaire.version
     if form.validate_on_submit():
