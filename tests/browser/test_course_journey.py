@@ -1,5 +1,9 @@
-"""A coordinator creates a course, imports the nominations, sees the table by country and
-downloads the participant list as XLSX."""
+"""A coordinator creates a course, imports the nominations (two rows are people on record:
+the same person), sees that nominations are not counted as participants by country, confirms
+two people and downloads the list of participants (the confirmed only) as XLSX."""
+
+import re
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -11,7 +15,9 @@ from tests.participants.test_import import GOOD_ROWS, xlsx
 pytestmark = pytest.mark.browser
 
 
-def test_create_course_import_and_download(live_server, page, screenshot, tmp_path):
+def test_create_course_import_and_download(
+    live_server, page, watch, screenshot, course_tab, tmp_path
+):
     base = live_server
     sign_in(page, base, "coordinator@demo.test")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
@@ -24,8 +30,9 @@ def test_create_course_import_and_download(live_server, page, screenshot, tmp_pa
     page.get_by_label("Organisers").fill("JPO, WIPO")
     page.get_by_label("Venue", exact=True).fill("APIC")
     page.get_by_label("City", exact=True).fill("Tokyo")
-    page.get_by_label("Start date").fill("2027-06-07")
-    page.get_by_label("End date").fill("2027-06-18")
+    start = date.today() + timedelta(days=200)  # a course not yet started, whenever this runs
+    page.get_by_label("Start date").fill(start.isoformat())
+    page.get_by_label("End date").fill((start + timedelta(days=11)).isoformat())
     page.get_by_label("Capacity (places)").fill("20")
     screenshot("course-form")
     page.get_by_role("button", name="Save").click()
@@ -39,19 +46,50 @@ def test_create_course_import_and_download(live_server, page, screenshot, tmp_pa
     spreadsheet.write_bytes(xlsx(GOOD_ROWS))
     page.get_by_label("Spreadsheet (.xlsx or .csv)").set_input_files(str(spreadsheet))
     page.get_by_role("button", name="Check the file").click()
-    expect(page.get_by_text("All 4 rows are correct.")).to_be_visible()
-    expect(page.get_by_role("cell", name="ចាន់ សុខា")).to_be_visible()
+    # Every row has the name and country of someone on record (they all took part in earlier
+    # editions): the coordinator answers for each, as she would here: the same person.
+    expect(
+        page.get_by_text("All 4 rows are correct. 4 of them may be people already on record")
+    ).to_be_visible()
+    expect(page.get_by_role("cell", name="ចាន់ សុខា").first).to_be_visible()
+    for name in ("Van An Nguyen", "Sokha Chan", "Wei Wang", "Ahmed Raza"):
+        match = page.get_by_role(
+            "group", name=re.compile(rf"^Row \d has the name and country of {name} ")
+        )
+        match.get_by_label(re.compile(f"^Same person: nominate {name} ")).check()
+    expect(
+        page.get_by_role("radio", name=re.compile("^Same person")).and_(page.locator(":checked"))
+    ).to_have_count(4)
     screenshot("import-preview")
     page.get_by_role("button", name="Import these nominations").click()
 
-    expect(page.get_by_text("4 nominations imported")).to_be_visible()
-    table = page.locator("#by-country-table")
-    expect(table.get_by_role("row", name="Viet Nam 1")).to_be_visible()
-    expect(page.locator("#country-sentence")).to_contain_text(
-        "Cambodia (1 person), China (1), Pakistan (1), Vietnam (1)"
-    )
+    expect(
+        page.get_by_text("4 nominations imported (0 new people, 4 already known).")
+    ).to_be_visible()
+    # The course has not started: nominations are not participants, and the page says so.
+    figures = page.get_by_role("region", name="For the report")
+    expect(figures.get_by_text("No participants yet.")).to_be_visible()
+    expect(page.locator("#counted")).to_contain_text("Not counted here: 4 nominated.")
+    expect(page.locator("#by-country-table")).to_have_count(0)
     screenshot("by-country")
 
+    # Two are accepted and confirmed: still not participants before the course starts.
+    course_tab(page, "TM-2027", "Participants")
+    for name in ("Van An Nguyen", "Wei Wang"):
+        page.get_by_role("button", name=f"Accepted: {name}").click()
+        expect(page.get_by_text(f"{name}: accepted.")).to_be_visible()
+        page.get_by_role("button", name=f"Confirmed: {name}").click()
+        expect(page.get_by_text(f"{name}: confirmed.")).to_be_visible()
+        # With an email and no account, the page with the invitation link comes first.
+        if page.get_by_role("heading", name=f"{name} is confirmed").count():
+            page.get_by_role("link", name="Back to the participants").click()
+    course_tab(page, "TM-2027", "By country")
+    expect(page.get_by_text("No participants yet.")).to_be_visible()
+    expect(page.locator("#counted")).to_contain_text(
+        "Not counted here: 2 nominated, 2 confirmed for a course not yet started."
+    )
+
+    # The list of participants names the confirmed only, in protocol order.
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download XLSX").click()
     download = download_info.value
@@ -59,13 +97,11 @@ def test_create_course_import_and_download(live_server, page, screenshot, tmp_pa
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     sheet = load_workbook(path).active
-    assert [sheet[f"A{row}"].value for row in range(2, 6)] == [
-        "Cambodia",
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
         "China",
-        "Pakistan",
         "Viet Nam",
     ]
-    assert sheet["E3"].value == "王伟"
+    assert sheet["E2"].value == "王伟"
 
 
 def test_demo_course_pages(live_server, page, screenshot):
@@ -74,6 +110,12 @@ def test_demo_course_pages(live_server, page, screenshot):
     page.goto(f"{base}/courses/?year=2013")
     page.get_by_role("link", name="WIPO/JPO Training Course on the Enforcement").click()
     expect(page.get_by_role("cell", name="Viet Nam")).to_be_visible()
+    page.get_by_role("navigation", name="ENF-2013 pages").get_by_role(
+        "link", name="By country"
+    ).click()
+    # The sentence for the report names countries as the tables do.
+    expect(page.locator("#country-sentence")).to_contain_text("Viet Nam (")
+    expect(page.locator("#country-sentence")).not_to_contain_text("Vietnam")
     screenshot("course-detail-staff")
     page.get_by_role("link", name="List in protocol order").first.click()
     expect(page.get_by_text("30 participants.")).to_be_visible()
