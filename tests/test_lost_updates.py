@@ -457,3 +457,25 @@ def test_two_editors_of_the_certificate_settings(app, editors, saved_before):
     with app.app_context():
         (saved,) = db.session.execute(sa.select(CertificateSettings)).scalars()
         assert (saved.heading, saved.signatory1_name) == ("Certificate of Attendance", "")
+
+
+# --- the OpenAPI document -----------------------------------------------------------------
+
+
+def test_every_change_in_the_api_document_needs_if_match(client):
+    """Every PATCH, PUT and DELETE documents the If-Match it needs and its 412 and 428, and
+    the GET of the same address the ETag it sends."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    writes = 0
+    for path, operations in doc["paths"].items():
+        for method in ("patch", "put", "delete"):
+            if method not in operations:
+                continue
+            writes += 1
+            operation = operations[method]
+            assert {"$ref": "#/components/parameters/IF_MATCH"} in operation["parameters"], path
+            assert {"412", "428"} <= set(operation["responses"]), (method, path)
+            read = operations["get"]["responses"]["200"]
+            assert "ETag" in read.get("headers", {}), path
+    assert doc["components"]["parameters"]["IF_MATCH"]["required"] is True
+    assert writes >= 6
