@@ -124,7 +124,7 @@ def test_files_are_served_to_coordinators_staff_and_the_author_only(app, setup, 
     web = web_as("trainee")
     response = web.get(f"/country-reports/{mine}")
     assert response.status_int == 200 and response.body == PDF
-    assert response.headers["Content-Disposition"].startswith("attachment; filename=mine.pdf")
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="mine.pdf"')
     assert web.get(f"/country-reports/{other}", expect_errors=True).status_int == 404
     submit(web.get("/account"), "Sign out")
     web = web_as("staff")

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from ..access import public, roles, signed_in
 from ..courses.models import Course
+from ..downloads import stored_file
 from ..extensions import db, limiter
 from ..jobs import Job
 from . import services
@@ -158,9 +159,4 @@ def certificate_pdf(code):
     certificate = services.by_code(code)
     if certificate is None or not can_download(certificate):
         flask_abort(404)
-    return send_file(
-        services.pdf_path(certificate),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"{certificate.serial}.pdf",
-    )
+    return stored_file(services.pdf_path(certificate), f"{certificate.serial}.pdf")

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..access import public, roles, signed_in
 from ..courses.models import Course
+from ..downloads import stored_file
 from ..extensions import db, limiter
 from ..jobs import Job
 from ..participants.models import Enrolment
@@ -176,12 +177,7 @@ def download(certificate_id: int):
     certificate = db.get_or_404(Certificate, certificate_id)
     if not can_download(certificate) or certificate.status == CertificateStatus.PENDING:
         abort(404)
-    return send_file(
-        services.pdf_path(certificate),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"{certificate.serial}.pdf",
-    )
+    return stored_file(services.pdf_path(certificate), f"{certificate.serial}.pdf")
 
 
 def _image(field, current: bytes | None):

@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -24,7 +23,7 @@ from ..countries import get_country
 from ..courses.models import Course
 from ..courses.routes import get_visible_course
 from ..courses.services import can_see_course
-from ..downloads import attachment
+from ..downloads import PDF, PPTX, attachment, stored_file
 from ..extensions import db
 from ..participants import services as participant_services
 from ..participants.models import SEAT_HOLDING, Enrolment
@@ -51,11 +50,7 @@ def visible_session(session_id: int) -> CourseSession:
 
 
 def _ics(data: bytes, filename: str) -> Response:
-    return Response(
-        data,
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
-    )
+    return attachment(data, filename, inline=True)
 
 
 @bp.route("/courses/<int:course_id>/timetable")
@@ -423,15 +418,9 @@ def download_report(report_id: int):
     )
     if current_user.role not in READERS and not is_author:
         abort(404)
-    mimetype = {
-        "pdf": "application/pdf",
-        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    }
-    return send_file(
-        services.report_path(report_storage(), report),
-        mimetype=mimetype[report.kind],
-        as_attachment=True,
-        download_name=report.filename,
+    mimetype = {"pdf": PDF, "pptx": PPTX}
+    return stored_file(
+        services.report_path(report_storage(), report), report.filename, mimetype[report.kind]
     )
 
 
