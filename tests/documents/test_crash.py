@@ -1,5 +1,6 @@
 """kill -9 in the middle of a batch: no half-written file in place, no certificate marked
-issued without its PDF, and running the job again completes it."""
+issued without its PDF, and the job, whose worker is gone, is taken up again and completed
+(tests/test_jobs.py does the same with ``flask worker`` processes)."""
 
 import hashlib
 import io
@@ -18,17 +19,14 @@ from tests.conftest import make_course, make_person
 from wipo_training.documents import services
 from wipo_training.documents.models import Certificate
 from wipo_training.extensions import db
-from wipo_training.jobs import Job
+from wipo_training.jobs import Job, recover_interrupted_jobs
 from wipo_training.participants import services as participant_services
 
 PARTICIPANTS = 130
 WORKER = """
 import sys
-from wipo_training import create_app
-from wipo_training.documents.services import run_batch
-app = create_app()
-with app.app_context():
-    run_batch(int(sys.argv[1]), workers=1)
+from wipo_training.jobs import run_certificate_batch
+run_certificate_batch.call_local(int(sys.argv[1]))  # the task, as a worker runs it
 """
 
 
@@ -78,9 +76,12 @@ def test_kill_9_mid_batch_then_run_again(app, database_url):
         folder = services.storage_dir() / str(course_id)
         for path in folder.glob("*.pdf"):  # nothing half-written under a final name
             assert len(PdfReader(io.BytesIO(path.read_bytes())).pages) == 1
-        assert db.session.get(Job, job_id).status == "running"
+        job = db.session.get(Job, job_id)
+        assert job.status == "running" and job.worker.split("/")[1] == str(worker.pid)
 
-        services.run_batch(job_id)  # running it again completes it
+        # The next worker takes it up (here, inline) and completes it.
+        assert recover_interrupted_jobs() == [job_id]
+        db.session.expire_all()
         job = db.session.get(Job, job_id)
         assert (job.status, job.done, job.total) == ("done", PARTICIPANTS, PARTICIPANTS)
         statuses = db.session.execute(sa.select(Certificate.status, Certificate.serial)).all()

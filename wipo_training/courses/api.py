@@ -36,7 +36,17 @@ class CourseSchema(Schema):
     id = fields.Integer(dump_only=True)
     fund_id = fields.Integer(required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    code = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=40),
+            validate.Regexp(
+                r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$",
+                error="The code may hold only letters A–Z, digits and hyphens, starting and "
+                "ending with a letter or a digit (e.g. ENF-2013).",
+            ),
+        ],
+    )
     edition_year = fields.Integer()
     organisers = fields.String(load_default="")
     venue = fields.String(load_default="")

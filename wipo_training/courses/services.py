@@ -3,6 +3,7 @@
 Services take plain values, add and flush, and record an audit entry; the caller commits.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
@@ -60,6 +61,28 @@ COURSE_FIELDS = (
 )
 
 
+#: What a course code may be: letters A-Z, digits and hyphens, starting and ending with a
+#: letter or digit. Codes start certificate serial numbers, which people type from paper.
+CODE_PATTERN = re.compile(r"[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?")
+
+
+def code_problem(code: str) -> str | None:
+    """Why ``code`` (upper case) cannot be a course code, or None when it can."""
+    if CODE_PATTERN.fullmatch(code):
+        return None
+    others = {
+        "spaces" if ch.isspace() else f"“{ch}”" if ch.isprintable() else "control characters"
+        for ch in code
+        if not ("A" <= ch <= "Z" or "0" <= ch <= "9" or ch == "-")
+    }
+    if others:
+        shown = ", ".join(sorted(others)[:5]) + (", ..." if len(others) > 5 else "")
+        return (
+            f"The code may hold only letters A–Z, digits and hyphens (e.g. ENF-2013), not {shown}."
+        )
+    return "The code starts and ends with a letter or a digit (e.g. ENF-2013)."
+
+
 def course_problems(values: dict, course: Course | None = None) -> tuple[dict, list]:
     """Check and normalise course fields: the clean values and every problem found, as
     (field, message). A field missing from ``values`` keeps the course's value."""
@@ -76,6 +99,8 @@ def course_problems(values: dict, course: Course | None = None) -> tuple[dict, l
                 problems.append((name, f"The {name} is required."))
     if clean.get("code"):
         clean["code"] = clean["code"].upper()
+        if problem := code_problem(clean["code"]):
+            problems.append(("code", problem))
         taken = db.session.execute(
             sa.select(Course.id).where(Course.code == clean["code"])
         ).scalar_one_or_none()

@@ -131,9 +131,9 @@ def job_result(job_id):
     if job.status != "done":
         abort(404, message=f"The job is {job.status}.")
     return send_file(
-        services.jobs_dir() / job.result_name,
+        services.job_path(job),
         as_attachment=True,
-        download_name=job.result_name.split("-", 1)[1],
+        download_name=services.job_download_name(job),
     )
 
 

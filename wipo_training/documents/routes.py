@@ -4,6 +4,7 @@ public verification page."""
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from ..access import public, roles, signed_in
 from ..courses.models import Course
@@ -239,11 +240,42 @@ def _visible_job(job_id: int) -> Job:
     return job
 
 
+def can_retry(job: Job) -> bool:
+    """Who may start a failed job again: whoever may start it (staff only gather the
+    certificates issued; coordinators issue)."""
+    return current_user.role in EDITORS or (
+        current_user.role in READERS and job.kind.startswith(f"{services.ISSUED_ONLY}.")
+    )
+
+
 @bp.route("/jobs/<int:job_id>")
 @signed_in
 def job(job_id: int):
     """The progress of a background job; the page refreshes itself until it is done."""
-    return render_template("documents/job.html", job=_visible_job(job_id))
+    job = _visible_job(job_id)
+    return render_template(
+        "documents/job.html", job=job, can_retry=can_retry(job), retry_form=FlaskForm()
+    )
+
+
+@bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
+@roles(*READERS)
+def job_retry(job_id: int):
+    """Start a failed job again; it keeps what it did before it failed."""
+    job = _visible_job(job_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if not can_retry(job):
+        flash("Only a coordinator starts again a job that issues certificates.", "danger")
+        return redirect(url_for("documents.job", job_id=job_id))
+    try:
+        services.retry_batch(current_user, job)
+    except services.CertificateError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        flash("The job was started again.", "info")
+    return redirect(url_for("documents.job", job_id=job_id))
 
 
 @bp.route("/jobs/<int:job_id>/download")
@@ -254,9 +286,9 @@ def job_download(job_id: int):
     if job.status != "done" or not job.result_name:
         abort(404)
     return send_file(
-        services.jobs_dir() / job.result_name,
+        services.job_path(job),
         as_attachment=True,
-        download_name=job.result_name.split("-", 1)[1],
+        download_name=services.job_download_name(job),
     )
 
 

@@ -517,18 +517,29 @@ def iter_render(batches: list, workers: int = 1):
 
 def store_pdf(certificate: Certificate, data: bytes) -> None:
     """Write the PDF under a temporary name, make it durable, rename it into place, then
-    record it: a crash leaves either no file or a complete one, never a half-written one."""
+    record it: a crash leaves either no file or a complete one, never a half-written one.
+    Named by ids and the digest, never by user text (a course code could hold "../")."""
     digest = hashlib.sha256(data).hexdigest()
     folder = storage_dir() / str(certificate.enrolment.course_id)
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"{certificate.serial}-{digest[:12]}.pdf"
+    name = f"{certificate.id}-{digest[:12]}.pdf"
     _write_atomically(folder / name, lambda handle: handle.write(data))
     certificate.pdf_name = f"{certificate.enrolment.course_id}/{name}"
     certificate.sha256 = digest
 
 
 def pdf_path(certificate: Certificate) -> Path:
-    return storage_dir() / certificate.pdf_name
+    """Where the certificate's PDF is kept; never outside the certificates folder (older
+    names were made from the serial, hence from the course code)."""
+    return inside(storage_dir(), certificate.pdf_name)
+
+
+def inside(folder: Path, name: str) -> Path:
+    """``folder / name``, refused (ValueError) if it would lead out of ``folder``."""
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder.resolve()):
+        raise ValueError(f"{name!r} is not a file name inside {folder}.")
+    return path
 
 
 # --- issuing ------------------------------------------------------------------------------
@@ -836,7 +847,12 @@ def start_batch(actor, course, fmt: str, served_at: str | None = None, issue: bo
             f"No certificate of {course.code} is issued yet: there is nothing to download."
         )
     kind = f"certificates.{fmt}" if issue else f"{ISSUED_ONLY}.{fmt}"
-    job = Job(kind=kind, course_id=course.id, created_by_id=getattr(actor, "id", None))
+    job = Job(
+        kind=kind,
+        course_id=course.id,
+        created_by_id=getattr(actor, "id", None),
+        base_url=served_at,
+    )
     db.session.add(job)
     db.session.flush()
     job_id = job.id  # read before the commit: reading after it would open a transaction
@@ -846,6 +862,22 @@ def start_batch(actor, course, fmt: str, served_at: str | None = None, issue: bo
     return job
 
 
+def retry_batch(actor, job) -> None:
+    """Queue a failed batch again (it keeps the certificates issued before it failed).
+    Commits before queueing, as start_batch does: the worker must see the job queued."""
+    from ..jobs import run_certificate_batch
+
+    if job.status != "failed":
+        raise CertificateError(f"This job is {job.status}: only a failed job is started again.")
+    job.status, job.error, job.worker = "queued", "", None
+    job.interruptions, job.interrupted_at, job.interrupted_done = 0, None, None
+    db.session.flush()
+    job_id, base_url = job.id, job.base_url  # read before the commit (see start_batch)
+    record_audit(actor, "certificate.batch_retry", job, kind=job.kind)
+    db.session.commit()
+    run_certificate_batch(job_id, base_url)
+
+
 def safe_filename(text: str) -> str:
     """ASCII letters, digits and dashes only: safe on every system and in a ZIP."""
     import unicodedata
@@ -853,6 +885,20 @@ def safe_filename(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     cleaned = "".join(ch if ch.isalnum() else "-" for ch in ascii_text)
     return "-".join(part for part in cleaned.split("-") if part)[:80] or "certificate"
+
+
+def job_path(job) -> Path:
+    """The job's result file (in the jobs folder, whatever the name on record)."""
+    return inside(jobs_dir(), job.result_name)
+
+
+def job_download_name(job) -> str:
+    """The name the job's file is downloaded as, e.g. ENF-2013-certificates.pdf."""
+    from ..courses.models import Course
+
+    course = db.session.get(Course, job.course_id) if job.course_id else None
+    fmt = job.kind.rpartition(".")[2]
+    return f"{safe_filename(course.code) if course else 'course'}-certificates.{fmt}"
 
 
 def _write_atomically(path: Path, write) -> None:
@@ -895,7 +941,7 @@ def run_batch(job_id: int, workers: int | None = None, served_at: str | None = N
         certificates = [
             c for c in course_certificates(course) if c.status == CertificateStatus.ISSUED
         ]
-        name = f"{job.id}-{safe_filename(course.code)}-certificates.{fmt}"
+        name = f"job-{job.id}.{fmt}"  # by id: the course code is in job_download_name only
         if fmt == "zip":
 
             def write(handle):
