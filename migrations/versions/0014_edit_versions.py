@@ -34,11 +34,12 @@ TABLES = (
 
 
 def upgrade():
+    # A plain ALTER TABLE ADD COLUMN with a constant default: a batch (copy and drop) of
+    # `people` failed on SQLite with rows in the tables that refer to it.
     for table in TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(
-                sa.Column('version', sa.Integer(), server_default=sa.text('1'), nullable=False)
-            )
+        op.add_column(
+            table, sa.Column('version', sa.Integer(), server_default='1', nullable=False)
+        )
 
 
 def downgrade():
