@@ -15,7 +15,7 @@ def test_coordinator_records_an_outcome_and_downloads_the_report(
 ):
     base = live_server
     sign_in(page, base, "coordinator@demo.test")
-    page.get_by_role("link", name="Working groups").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Working groups").click()
     page.get_by_role("link", name="Japan-China Joint IP Working Group").click()
     expect(
         page.get_by_role("heading", name="Agreements and action items over time")

@@ -31,7 +31,8 @@ def test_staff_download_the_course_report_and_the_list(live_server, page, screen
     listing.value.save_as(saved)
     assert "30 participants, in protocol order" in pdf_text(saved.read_bytes())
 
-    page.get_by_role("link", name="Course report", exact=True).click()
+    tabs = page.get_by_role("navigation", name="ENF-2013 pages")
+    tabs.get_by_role("link", name="Course report").click()
     expect(page.get_by_role("heading", name="Participants", exact=True)).to_be_visible()
     expect(page.locator("#country-sentence")).to_contain_text("Algeria (1 person)")
     screenshot("course-report")
