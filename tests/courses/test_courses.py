@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import find_form, login, make_course, make_person, make_session, submit
+from tests.conftest import find_form, login, make_course, make_person, make_session, press, submit
 from wipo_training.courses import services
 from wipo_training.courses.models import Course, Fund
 from wipo_training.extensions import db
@@ -425,3 +425,16 @@ def test_quota_countries_as_people_write_them_are_read_and_named(app, web_as):
     with app.app_context():
         quotas = {q.country_code: q.seats for q in db.session.get(Course, 1).quotas}
     assert quotas == {"LA": 1, "KR": 2, "VN": 6}
+
+
+def test_a_tampered_version_field_is_an_outdated_page_not_a_500(app, web_as):
+    with app.app_context():
+        make_course()
+        db.session.commit()
+    web = web_as("coordinator")
+    form = find_form(web.get("/courses/1/edit"), "Save")
+    form["version"].force_value("junk")
+    response = press(form, "Save", venue="Elsewhere")
+    assert response.status_int == 200 and "Someone else saved this course" in response.text
+    with app.app_context():
+        assert db.session.get(Course, 1).venue == "APIC"

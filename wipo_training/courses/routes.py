@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from ..access import roles, signed_in
 from ..countries import all_countries
 from ..extensions import db
+from ..versioning import posted_version
 from . import bp, services
 from .forms import CopyForm, CourseForm, FundForm, QuotaForm, StatusForm
 from .models import COURSE_TRANSITIONS, Course, CourseStatus, Fund
@@ -140,7 +141,7 @@ def edit_course(course_id: int):
     if _validate_course_form(form, course):
         try:
             services.update_course(
-                current_user, course, int(form.version.data or 0), **form.course_values()
+                current_user, course, posted_version(form.version.data), **form.course_values()
             )
         except services.CourseError as exc:
             db.session.rollback()
