@@ -82,3 +82,39 @@ def test_oversized_ids_and_numbers_are_404_and_422(app, login_as):
     assert "larger than this site stores" in response.get_data(as_text=True)
     response = client.get(f"/api/v1/courses?year={huge}")
     assert response.status_code == 422 and response.get_json()["code"] == 422
+
+
+HOSTILE = "<script>alert(1)</script>=1+1" + "x" * 150
+
+
+def test_a_lecturer_without_title_or_affiliation(app, coordinator):
+    with app.app_context():
+        course_id = make_course().id
+        db.session.commit()
+    client = app.test_client()
+    body = {
+        "kind": "lecture",
+        "title": HOSTILE,
+        "day": "2013-12-03",
+        "start": "09:30:00",
+        "end": "10:30:00",
+        "lecturers": [{"name": HOSTILE}],
+        "accept_warnings": True,
+    }
+    created = client.post(f"/api/v1/courses/{course_id}/sessions", json=body, headers=coordinator)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["lecturers"] == [{"title": "", "name": HOSTILE, "affiliation": ""}]
+    url = f"/api/v1/sessions/{created.get_json()['id']}"
+    etag = client.get(url, headers=coordinator).headers["ETag"]
+    change = {"lecturers": [{"name": "Ms Second", "title": "Dr"}]}
+    changed = client.patch(url, json=change, headers={**coordinator, "If-Match": etag})
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["lecturers"] == [
+        {"title": "Dr", "name": "Ms Second", "affiliation": ""}
+    ]
+    etag = changed.headers["ETag"]
+    nameless = client.patch(
+        url, json={"lecturers": [{}]}, headers={**coordinator, "If-Match": etag}
+    )
+    assert nameless.status_code == 422
+    assert "name" in str(nameless.get_json()["errors"])

@@ -59,7 +59,11 @@ class SessionSchema(Schema):
 
 
 class SessionPatchSchema(SessionSchema):
-    """The same fields, all optional."""
+    """The same fields, all optional; a lecturer sent still needs a name (``partial`` names
+    the top-level fields only: ``partial=True`` would reach into the nested lecturers too)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(partial=tuple(SessionSchema().fields), **kwargs)
 
 
 class AttendanceRowSchema(Schema):
@@ -181,7 +185,7 @@ def get_session(session_id):
 @blp.route("/sessions/<int:session_id>", methods=["PATCH"])
 @roles(*EDITORS)
 @blp.etag
-@blp.arguments(SessionPatchSchema(partial=True))
+@blp.arguments(SessionPatchSchema)
 @blp.response(200, SessionSchema)
 def patch_session(values, session_id):
     """Change some fields of a session (If-Match: the ETag you read)."""
