@@ -47,10 +47,14 @@ def handle_http_error(error: HTTPException):
     if code == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
         text = f"The upload is larger than this site accepts: at most {limit / 1048576:g} MB."
+    # A 405 names the methods the address does accept (RFC 9110 section 15.5.6).
+    allowed = getattr(error, "valid_methods", None) if code == 405 else None
+    headers = {"Allow": ", ".join(allowed)} if allowed else {}
     if is_api_request():
         message = error.description if code not in (413, 500, 503) else text
-        return jsonify(code=code, status=error.name, message=message), code
-    return render_template("errors/error.html", code=code, title=title, text=text), code
+        return jsonify(code=code, status=error.name, message=message), code, headers
+    page = render_template("errors/error.html", code=code, title=title, text=text)
+    return page, code, headers
 
 
 def handle_database_busy(error: OperationalError):

@@ -66,11 +66,22 @@ def me():
     return current_user
 
 
+#: The X-Pagination header as sent: one JSON text.
+PAGINATION_HEADER = {
+    "description": 'The page as JSON: {"total": items, "total_pages", "first_page", '
+    '"last_page", "page", "previous_page", "next_page"} (no previous or next at the ends).',
+    "schema": {"type": "string", "contentMediaType": "application/json"},
+}
+
+
 def register_api(app) -> None:
     """Bind the API to the app; called from create_app()."""
     from ..extensions import api
 
     api.init_app(app)
+    # flask-smorest documents X-Pagination as an object, but a header is text: the object
+    # arrives as one JSON string, and clients (and schemathesis) read the document literally.
+    api.spec.components.headers_lazy["PAGINATION"] = PAGINATION_HEADER
     for blueprint in API_BLUEPRINTS:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

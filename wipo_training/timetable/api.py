@@ -78,6 +78,20 @@ class AttendanceSchema(Schema):
     attendance = fields.List(fields.Nested(AttendanceRowSchema), required=True)
 
 
+class AttendanceReadRowSchema(AttendanceRowSchema):
+    """A row as read: a participant not marked yet has status null."""
+
+    status = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf([s.value for s in AttendanceStatus]),
+    )
+
+
+class AttendanceReadSchema(Schema):
+    attendance = fields.List(fields.Nested(AttendanceReadRowSchema), required=True)
+
+
 def _dump(course_session: CourseSession) -> dict:
     course = course_session.course
     start = services.to_local(course, course_session.starts_at)
@@ -232,7 +246,7 @@ def delete_session(session_id):
 @blp.route("/sessions/<int:session_id>/attendance")
 @roles(*READERS)
 @blp.etag
-@blp.response(200, AttendanceSchema)
+@blp.response(200, AttendanceReadSchema)
 def get_attendance(session_id):
     """Attendance of every expected participant (unmarked ones are listed as null); its
     ETag, computed from the marks, goes back in If-Match to change them."""
@@ -257,14 +271,14 @@ def _attendance_payload(course_session: CourseSession) -> dict:
 @roles(*EDITORS)
 @blp.etag
 @blp.arguments(AttendanceSchema)
-@blp.response(200, AttendanceSchema)
+@blp.response(200, AttendanceReadSchema)
 def put_attendance(values, session_id):
     """Set attendance for the listed participants (If-Match: the ETag of the marks you read;
     412 when someone else changed them since)."""
     course_session = db.session.get(CourseSession, session_id) or flask_abort(404)
     current_version(course_session)  # the session's row lock: one change of its marks at a time
     try:
-        blp.check_etag(_attendance_payload(course_session), AttendanceSchema)
+        blp.check_etag(_attendance_payload(course_session), AttendanceReadSchema)
     except PreconditionFailed:
         abort(
             412,
