@@ -1,5 +1,5 @@
 """schemathesis against /api/v1/openapi.json, signed in as a coordinator and as a trainee:
-no server error and no response that breaks the documented schema, for every operation,
+every check schemathesis has but two (see CHECKS), 40 examples each, for every operation,
 whatever the generated ids, numbers, strings and bodies (oversized ones answer 404 or 422)."""
 
 import json
@@ -58,7 +58,7 @@ CHECKS = [
     if name not in LEFT_OUT
 ]
 SETTINGS = hypothesis.settings(
-    max_examples=15,
+    max_examples=40,  # about a minute for the file on SQLite
     deadline=None,
     derandomize=True,  # the same cases every run: a failure can be rerun
     database=None,
