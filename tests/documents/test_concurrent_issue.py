@@ -89,3 +89,20 @@ def test_two_coordinators_issue_the_same_course_at_once(app, served, database_ur
         assert len({c.enrolment_id for c in certificates}) == PARTICIPANTS
         serials = sorted(c.serial for c in certificates)
         assert serials == [f"ENF-2013-{n:03d}" for n in range(1, PARTICIPANTS + 1)]
+
+
+def test_two_writers_of_one_stored_file_each_store_a_whole_file(tmp_path):
+    """A batch storing a certificate while another batch stores the same one: each writes
+    under a temporary name of its own and renames a whole file (with one shared temporary
+    name, the second writer's rename took the first's file away: FileNotFoundError)."""
+    from wipo_training.documents.services import _write_atomically
+
+    path = tmp_path / "1-abc.pdf"
+
+    def first(handle):
+        handle.write(b"%PDF first")
+        _write_atomically(path, lambda other: other.write(b"%PDF second"))  # meanwhile
+
+    _write_atomically(path, first)
+    assert path.read_bytes() == b"%PDF first"
+    assert [p.name for p in tmp_path.iterdir()] == ["1-abc.pdf"]  # no temporary left

@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import secrets
+import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -902,12 +903,21 @@ def job_download_name(job) -> str:
 
 
 def _write_atomically(path: Path, write) -> None:
-    temporary = path.with_name(f".{path.name}.part")
-    with open(temporary, "wb") as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    """Write to a temporary name of this writer's own, then rename: two batches storing the
+    same certificate at once each rename a whole file (a shared temporary name let one rename
+    the other's away)."""
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".part"
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def run_batch(job_id: int, workers: int | None = None, served_at: str | None = None) -> None:
