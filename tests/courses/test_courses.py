@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import find_form, login, make_course, make_person, make_session, press, submit
+from tests.test_api import create_token
 from wipo_training.courses import services
 from wipo_training.courses.models import Course, Fund
 from wipo_training.extensions import db
@@ -213,7 +214,6 @@ def test_admin_edits_a_fund(web_as):
 
 
 def test_api_create_patch_and_conflict(app, users):
-    from tests.test_api import create_token
 
     token = create_token(app, users["coordinator"])
     client = app.test_client()
@@ -438,3 +438,37 @@ def test_a_tampered_version_field_is_an_outdated_page_not_a_500(app, web_as):
     assert response.status_int == 200 and "Someone else saved this course" in response.text
     with app.app_context():
         assert db.session.get(Course, 1).venue == "APIC"
+
+
+def test_prose_has_a_limit_so_the_report_renders_in_seconds(app, web_as, users):
+    """Objectives of 20,000 short lines made the course report take 10 s to render: prose
+    fields take at most limits.SHORT_PROSE characters, in the form (which says so and keeps
+    what was typed) and in the API."""
+    from wipo_training.limits import SHORT_PROSE
+
+    with app.app_context():
+        make_course()
+        db.session.commit()
+    web = web_as("coordinator")
+    page = web.get("/courses/1/edit")
+    flood = "\n".join("ab" for _ in range(20000))
+    response = submit(page, "Save", objectives=flood)
+    assert response.status_int == 200
+    assert f"Field cannot be longer than {SHORT_PROSE} characters." in response.text
+    kept = response.html.find("textarea", attrs={"name": "objectives"}).text
+    assert kept.strip() == flood.strip()
+    with app.app_context():
+        assert db.session.get(Course, 1).objectives != flood
+    token = create_token(app, users["coordinator"])
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    etag = client.get("/api/v1/courses/1", headers=auth).headers["ETag"]
+    refused = client.patch(
+        "/api/v1/courses/1", json={"objectives": flood}, headers={**auth, "If-Match": etag}
+    )
+    assert refused.status_code == 422 and "objectives" in refused.get_json()["errors"]["json"]
+    fits = "\n".join("ab" for _ in range(SHORT_PROSE // 3))
+    accepted = client.patch(
+        "/api/v1/courses/1", json={"objectives": fits}, headers={**auth, "If-Match": etag}
+    )
+    assert accepted.status_code == 200

@@ -55,7 +55,7 @@ def test_statistics_api_page_pdf_and_xlsx(demo, login_as):
     assert {"name": "Africa", "count": 2} in data["regions"]
     assert data["trend"][-1]["participants"] == 30
     no_fund = client.get("/api/v1/statistics?year=2013&fund=999")
-    assert no_fund.status_code == 422 and "There is no such fund." in no_fund.get_data(as_text=True)
+    assert no_fund.status_code == 404 and "There is no such fund." in no_fund.get_data(as_text=True)
     assert client.get("/api/v1/statistics?year=abc").status_code == 422
     assert client.get("/api/v1/statistics?year=2013&basis=lunar").status_code == 422
 

@@ -22,7 +22,6 @@ API_TOKEN_PREFIX = "wt_"  # noqa: S105  (a marker, not a secret)  # nosec B105
 LAST_SEEN_EVERY = timedelta(minutes=5)
 
 
-
 class AuthError(ValueError):
     """A request the rules refuse; the message is for the user."""
 

@@ -7,8 +7,10 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import selectinload
 
 from ..access import roles, signed_in
+from ..api.fields import CountryCode, Integer
 from ..api.pagination import page_items
 from ..extensions import db
+from ..limits import SHORT_PROSE
 from ..versioning import check_if_match, set_etag
 from . import services
 from .models import Course, CourseStatus, Fund
@@ -19,22 +21,22 @@ EDITORS = ("admin", "coordinator")
 
 
 class FundSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     code = fields.String()
     name = fields.String()
     short_name = fields.String()
-    since_year = fields.Integer()
+    since_year = Integer()
     eligibility = fields.String()
 
 
 class QuotaSchema(Schema):
     country_code = fields.String()
-    seats = fields.Integer()
+    seats = Integer()
 
 
 class CourseSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    fund_id = fields.Integer(required=True)
+    id = Integer(dump_only=True)
+    fund_id = Integer(required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     code = fields.String(
         required=True,
@@ -47,36 +49,36 @@ class CourseSchema(Schema):
             ),
         ],
     )
-    edition_year = fields.Integer()
+    edition_year = Integer(validate=validate.Range(1987, 2100))
     organisers = fields.String(load_default="")
     venue = fields.String(load_default="")
     city = fields.String(load_default="")
-    country_code = fields.String(required=True, validate=validate.Length(equal=2))
+    country_code = CountryCode(required=True)
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     time_zone = fields.String(load_default="Asia/Tokyo")
-    objectives = fields.String(load_default="")
-    target_audience = fields.String(load_default="")
-    capacity = fields.Integer(required=True, validate=validate.Range(min=1))
+    objectives = fields.String(load_default="", validate=validate.Length(max=SHORT_PROSE))
+    target_audience = fields.String(load_default="", validate=validate.Length(max=SHORT_PROSE))
+    capacity = Integer(required=True, validate=validate.Range(min=1))
     nomination_deadline = fields.Date(allow_none=True, load_default=None)
     country_report_deadline = fields.Date(allow_none=True, load_default=None)
-    min_attendance_pct = fields.Integer(load_default=80, validate=validate.Range(0, 100))
+    min_attendance_pct = Integer(load_default=80, validate=validate.Range(0, 100))
     evaluation_required = fields.Boolean(load_default=True)
     country_report_required = fields.Boolean(load_default=True)
     status = fields.String(dump_only=True)
-    version = fields.Integer(dump_only=True)
+    version = Integer(dump_only=True)
     quotas = fields.List(fields.Nested(QuotaSchema), dump_only=True)
 
 
 class CoursePatchSchema(CourseSchema):
     #: The version the client last read, if it sends it (the ETag in If-Match is required).
-    version = fields.Integer(load_only=True)
+    version = Integer(load_only=True)
     status = fields.String(validate=validate.OneOf([s.value for s in CourseStatus]))
 
 
 class CourseQuerySchema(Schema):
-    year = fields.Integer()
-    fund = fields.Integer()
+    year = Integer()
+    fund = Integer()
     status = fields.String(validate=validate.OneOf([s.value for s in CourseStatus]))
     q = fields.String()
 
@@ -90,7 +92,10 @@ def visible_course_or_404(course_id: int) -> Course:
 
 
 def _unprocessable(exc: services.CourseError):
-    abort(422, message=str(exc), errors={"json": {exc.field or "_schema": [str(exc)]}})
+    errors: dict[str, list[str]] = {}
+    for field, message in exc.problems:
+        errors.setdefault(field or "_schema", []).append(message)
+    abort(422, message=str(exc), errors={"json": errors})
 
 
 @blp.route("/funds")

@@ -13,6 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..limits import SHORT_PROSE
+
 
 class CourseForm(FlaskForm):
     fund_id = SelectField("Fund", coerce=int, validators=[InputRequired()])
@@ -44,8 +46,8 @@ class CourseForm(FlaskForm):
         description="Type to search, e.g. Tokyo, Nairobi, Bangkok.",
         render_kw={"list": "time-zones", "autocomplete": "off"},
     )
-    objectives = TextAreaField("Objectives")
-    target_audience = TextAreaField("Target audience")
+    objectives = TextAreaField("Objectives", validators=[Length(max=SHORT_PROSE)])
+    target_audience = TextAreaField("Target audience", validators=[Length(max=SHORT_PROSE)])
     capacity = IntegerField("Capacity (places)", validators=[InputRequired(), NumberRange(1, 1000)])
     nomination_deadline = DateField("Nomination deadline", validators=[Optional()])
     country_report_deadline = DateField(
@@ -110,5 +112,5 @@ class FundForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     short_name = StringField("Short name", validators=[DataRequired(), Length(max=60)])
     since_year = IntegerField("Since", validators=[DataRequired(), NumberRange(1950, 2100)])
-    description = TextAreaField("Description")
+    description = TextAreaField("Description", validators=[Length(max=SHORT_PROSE)])
     submit = SubmitField("Save")

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from ..access import public, roles, signed_in
+from ..api.fields import Integer
 from ..courses.models import Course
 from ..downloads import stored_file
 from ..extensions import db, limiter
@@ -24,13 +25,13 @@ blp = Blueprint(
 
 
 class CertificateSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     serial = fields.String()
     verification_code = fields.String()
     status = fields.String()
     issued_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
-    enrolment_id = fields.Integer()
+    enrolment_id = Integer()
     participant = fields.Function(lambda c: c.enrolment.person.full_name)
     country_code = fields.Function(lambda c: c.enrolment.country_code)
 
@@ -40,14 +41,14 @@ class BatchSchema(Schema):
 
 
 class JobSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     kind = fields.String()
     status = fields.String()
-    done = fields.Integer()
-    total = fields.Integer()
-    percent = fields.Integer()
+    done = Integer()
+    total = Integer()
+    percent = Integer()
     error = fields.String()
-    course_id = fields.Integer(allow_none=True)
+    course_id = Integer(allow_none=True)
 
 
 class VerificationSchema(Schema):
@@ -57,9 +58,11 @@ class VerificationSchema(Schema):
     #: As printed on the certificate (a later correction of the record does not change it);
     #: initials only when asked for by serial number (serials run in sequence).
     name = fields.Function(
-        lambda c: services.initials(services.printed_name(c))
-        if getattr(c, "asked_by_serial", False)
-        else services.printed_name(c)
+        lambda c: (
+            services.initials(services.printed_name(c))
+            if getattr(c, "asked_by_serial", False)
+            else services.printed_name(c)
+        )
     )
     course = fields.Function(lambda c: c.enrolment.course.title)
     start_date = fields.Function(lambda c: c.enrolment.course.start_date.isoformat())

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
 from ..access import roles, signed_in
+from ..api.fields import Integer
 from ..courses.api import visible_course_or_404
 from ..extensions import db
 from ..participants.services import trainee_enrolment
@@ -23,10 +24,10 @@ blp = Blueprint(
 
 
 class QuestionSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     key = fields.String()
     section = fields.String()
-    session_id = fields.Integer(allow_none=True)
+    session_id = Integer(allow_none=True)
     text = fields.String()
     kind = fields.String()
     required = fields.Boolean()
@@ -34,7 +35,7 @@ class QuestionSchema(Schema):
 
 
 class QuestionnaireSchema(Schema):
-    course_id = fields.Integer()
+    course_id = Integer()
     opens_at = fields.DateTime(allow_none=True)
     closes_at = fields.DateTime(allow_none=True)
     anonymous = fields.Boolean()
@@ -51,29 +52,29 @@ class SubmittedSchema(Schema):
 
 
 class QuestionResultSchema(Schema):
-    question_id = fields.Integer(attribute="question.id")
+    question_id = Integer(attribute="question.id")
     key = fields.String(attribute="question.key")
     text = fields.String(attribute="question.text")
     kind = fields.String(attribute="question.kind")
-    count = fields.Integer()
+    count = Integer()
     mean = fields.Float(allow_none=True)
     median = fields.Float(allow_none=True)
     yes_share = fields.Float(allow_none=True)
-    distribution = fields.List(fields.Tuple((fields.String(), fields.Integer())))
+    distribution = fields.List(fields.Tuple((fields.String(), Integer())))
     texts = fields.List(fields.String())
     hidden = fields.Boolean()
 
 
 class RankSchema(Schema):
     title = fields.String()
-    session_id = fields.Integer(allow_none=True)
+    session_id = Integer(allow_none=True)
     mean = fields.Float()
-    count = fields.Integer()
+    count = Integer()
 
 
 class ResultsSchema(Schema):
-    submissions = fields.Integer()
-    expected = fields.Integer()
+    submissions = Integer()
+    expected = Integer()
     response_rate = fields.Float(allow_none=True)
     hidden = fields.Boolean()
     #: Why the answers are not given yet (open, or fewer than 3 answers); null once they are.

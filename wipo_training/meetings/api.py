@@ -8,9 +8,11 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import selectinload
 
 from ..access import roles
+from ..api.fields import CountryCode, Integer
 from ..api.pagination import page_items
 from ..downloads import attachment
 from ..extensions import db
+from ..limits import LONG_PROSE, SHORT_PROSE
 from ..versioning import check_if_match, set_etag
 from . import services
 from .documents import meeting_file_stem, meeting_report_pdf
@@ -41,23 +43,23 @@ def _text(max_length: int | None = None, **kwargs):
 
 
 class MeetingRefSchema(Schema):
-    id = fields.Integer()
-    number = fields.Integer()
+    id = Integer()
+    number = Integer()
     title = fields.Function(services.meeting_title)
     when = fields.Function(services.when)
     status = fields.String()
 
 
 class WorkingGroupSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    side_a_country = fields.String(required=True, validate=validate.Length(equal=2))
+    side_a_country = CountryCode(required=True)
     side_a_body = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    side_b_country = fields.String(required=True, validate=validate.Length(equal=2))
+    side_b_country = CountryCode(required=True)
     side_b_body = fields.String(required=True, validate=validate.Length(min=1, max=200))
     framework = _text(500, load_default="")
     framework_date = fields.Date(allow_none=True, load_default=None)
-    description = _text(load_default="")
+    description = _text(SHORT_PROSE, load_default="")
     meetings = fields.List(fields.Nested(MeetingRefSchema), dump_only=True)
 
 
@@ -69,11 +71,11 @@ class DelegateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     title = _text(300, load_default="")
     #: Links the delegate to their record under /people.
-    person_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(1))
+    person_id = Integer(allow_none=True, load_default=None, validate=validate.Range(1))
 
 
 class DelegationSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     side = fields.String(required=True, validate=SIDE)
     organisation = fields.String(required=True, validate=validate.Length(min=1, max=300))
     units = _text(500, load_default="")
@@ -82,16 +84,16 @@ class DelegationSchema(Schema):
 
 
 class AgendaItemSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    summary = _text(load_default="")
+    summary = _text(LONG_PROSE, load_default="")
 
 
 class OutcomeSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    meeting_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    meeting_id = Integer(dump_only=True)
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in OutcomeKind]))
-    text = fields.String(required=True, validate=validate.Length(min=1))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=SHORT_PROSE))
     owner_side = fields.String(allow_none=True, load_default=None, validate=SIDE)
     responsible = _text(300, load_default="")
     due_date = fields.Date(allow_none=True, load_default=None)
@@ -104,28 +106,28 @@ class OutcomeSchema(Schema):
 
 
 class SideEventSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     day = fields.Date(required=True)
     venue = _text(300, load_default="")
     co_organisers = _text(500, load_default="")
-    audience = _text(load_default="")
-    programme = _text(load_default="")
+    audience = _text(SHORT_PROSE, load_default="")
+    programme = _text(SHORT_PROSE, load_default="")
 
 
 class MeetingSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    working_group_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    working_group_id = Integer(dump_only=True)
     title = fields.Function(services.meeting_title, dump_only=True)
     when = fields.Function(services.when, dump_only=True)
-    number = fields.Integer(required=True, validate=validate.Range(1, 1000))
+    number = Integer(required=True, validate=validate.Range(1, 1000))
     status = fields.String(
         load_default=MeetingStatus.PLANNED.value,
         validate=validate.OneOf([s.value for s in MeetingStatus]),
     )
     start_date = fields.Date(allow_none=True, load_default=None)
     end_date = fields.Date(allow_none=True, load_default=None)
-    fiscal_year = fields.Integer(allow_none=True, load_default=None, validate=YEAR)
+    fiscal_year = Integer(allow_none=True, load_default=None, validate=YEAR)
     dates_text = _text(100, load_default="")
     city = _text(100, load_default="")
     host_side = fields.String(load_default=Side.A.value, validate=SIDE)
@@ -135,14 +137,14 @@ class MeetingSchema(Schema):
     chair_b_name = _text(200, load_default="")
     chair_b_title = _text(300, load_default="")
     chair_b_organisation = _text(300, load_default="")
-    summary = _text(load_default="")
+    summary = _text(LONG_PROSE, load_default="")
     next_host_side = fields.String(allow_none=True, load_default=None, validate=SIDE)
-    next_fiscal_year = fields.Integer(allow_none=True, load_default=None, validate=YEAR)
+    next_fiscal_year = Integer(allow_none=True, load_default=None, validate=YEAR)
     next_date = fields.Date(allow_none=True, load_default=None)
     release_date = fields.Date(allow_none=True, load_default=None)
     press_release = fields.Function(services.press_release_text, dump_only=True)
     release_published = fields.Boolean(dump_only=True)
-    version = fields.Integer(dump_only=True)
+    version = Integer(dump_only=True)
     delegations = fields.List(fields.Nested(DelegationSchema))
     agenda = fields.List(fields.Nested(AgendaItemSchema))
     outcomes = fields.List(fields.Nested(OutcomeSchema))
@@ -162,9 +164,9 @@ class MeetingInListSchema(MeetingSchema):
 
 class MeetingPatchSchema(MeetingSchema):
     #: The version the client last read, if it sends it (the ETag in If-Match is required).
-    version = fields.Integer(load_only=True)
+    version = Integer(load_only=True)
     #: The edited press release (refused while it is published).
-    press_release = fields.String(load_only=True)
+    press_release = fields.String(load_only=True, validate=validate.Length(max=LONG_PROSE))
 
 
 def _unprocessable(exc: services.MeetingError):

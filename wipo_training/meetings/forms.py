@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..limits import LONG_PROSE, SHORT_PROSE
 from .models import ActionStatus, MeetingStatus, OutcomeKind
 
 
@@ -37,7 +38,9 @@ class WorkingGroupForm(FlaskForm):
         description="The agreement it rests on, e.g. a Memorandum of Understanding.",
     )
     framework_date = DateField("Framework signed on", validators=[Optional()])
-    description = TextAreaField("Description", render_kw={"rows": 3})
+    description = TextAreaField(
+        "Description", validators=[Length(max=SHORT_PROSE)], render_kw={"rows": 3}
+    )
     #: The version the page showed: a save based on an older one is refused, never lost.
     version = HiddenField()
     submit = SubmitField("Save")
@@ -74,7 +77,7 @@ class MeetingForm(FlaskForm):
     chair_b_name = StringField("Name", validators=[Length(max=200)])
     chair_b_title = StringField("Title", validators=[Length(max=300)])
     chair_b_organisation = StringField("Organisation", validators=[Length(max=300)])
-    summary = TextAreaField("Summary", render_kw={"rows": 3})
+    summary = TextAreaField("Summary", validators=[Length(max=LONG_PROSE)], render_kw={"rows": 3})
     next_host_side = SelectField("Next meeting hosted by")
     next_fiscal_year = IntegerField(
         "Next meeting in fiscal year", validators=[Optional(), NumberRange(1950, 2100)]
@@ -113,7 +116,9 @@ class DelegationForm(FlaskForm):
 
 class AgendaItemForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    summary = TextAreaField("Summary of the discussion", render_kw={"rows": 4})
+    summary = TextAreaField(
+        "Summary of the discussion", validators=[Length(max=LONG_PROSE)], render_kw={"rows": 4}
+    )
     #: The version the page showed: a save based on an older one is refused, never lost.
     version = HiddenField()
     submit = SubmitField("Save")
@@ -121,7 +126,9 @@ class AgendaItemForm(FlaskForm):
 
 class OutcomeForm(FlaskForm):
     kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in OutcomeKind])
-    text = TextAreaField("Text", validators=[DataRequired()], render_kw={"rows": 3})
+    text = TextAreaField(
+        "Text", validators=[DataRequired(), Length(max=SHORT_PROSE)], render_kw={"rows": 3}
+    )
     owner_side = SelectField("Owned by", description="For an action item: who acts on it.")
     responsible = StringField(
         "Responsible organisation", validators=[Length(max=300)], description="E.g. METI."
@@ -142,8 +149,12 @@ class SideEventForm(FlaskForm):
         validators=[Length(max=500)],
         description="E.g. METI, JETRO and MOFCOM.",
     )
-    audience = TextAreaField("Audience", render_kw={"rows": 2})
-    programme = TextAreaField("Programme", render_kw={"rows": 4})
+    audience = TextAreaField(
+        "Audience", validators=[Length(max=SHORT_PROSE)], render_kw={"rows": 2}
+    )
+    programme = TextAreaField(
+        "Programme", validators=[Length(max=SHORT_PROSE)], render_kw={"rows": 4}
+    )
     #: The version the page showed: a save based on an older one is refused, never lost.
     version = HiddenField()
     submit = SubmitField("Save")
@@ -152,7 +163,10 @@ class SideEventForm(FlaskForm):
 class PressReleaseForm(FlaskForm):
     text = TextAreaField(
         "Press release",
-        validators=[DataRequired(message="The press release is empty.")],
+        validators=[
+            DataRequired(message="The press release is empty."),
+            Length(max=LONG_PROSE),
+        ],
         render_kw={"rows": 24},
     )
     release_date = DateField("Release date", validators=[Optional()])

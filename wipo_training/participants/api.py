@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import joinedload
 
 from ..access import roles, signed_in
+from ..api.fields import CountryCode, Integer
 from ..courses.api import visible_course_or_404
 from ..courses.models import Course
 from ..extensions import db
@@ -28,7 +29,7 @@ READERS = ("admin", "coordinator", "staff")
 
 
 class OrganisationSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     acronym = fields.String()
     country_code = fields.String()
@@ -36,21 +37,21 @@ class OrganisationSchema(Schema):
 
 
 class PersonSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     title = fields.String(load_default="")
     family_name = fields.String(required=True, validate=validate.Length(min=1, max=150))
     given_name = fields.String(load_default="")
     native_name = fields.String(load_default="")
     native_name_lang = fields.String(load_default="")
     gender = fields.String(allow_none=True, load_default=None)
-    country_code = fields.String(required=True)
+    country_code = CountryCode(required=True)
     position = fields.String(load_default="")
     email = fields.Email(allow_none=True, load_default=None)
     organisation = fields.Nested(OrganisationSchema, dump_only=True, allow_none=True)
 
 
 class EnrolmentSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     status = fields.String()
     country_code = fields.String()
     position = fields.String()
@@ -90,9 +91,9 @@ class ImportFileSchema(Schema):
 
 
 class ImportResultSchema(Schema):
-    nominations = fields.Integer()
-    created_people = fields.Integer()
-    reused_people = fields.Integer()
+    nominations = Integer()
+    created_people = Integer()
+    reused_people = Integer()
     #: Rows whose country was written another way, and the country each was read as.
     countries_read = fields.List(fields.String())
 
@@ -100,17 +101,17 @@ class ImportResultSchema(Schema):
 class CountryCountSchema(Schema):
     code = fields.String()
     name = fields.String()  #: the country's one name, as in the sentence
-    count = fields.Integer()
+    count = Integer()
 
 
 class NotCountedSchema(Schema):
     status = fields.String()
-    count = fields.Integer()
+    count = Integer()
 
 
 class ByCountrySchema(Schema):
     countries = fields.List(fields.Nested(CountryCountSchema))
-    total = fields.Integer()
+    total = Integer()
     sentence = fields.String()
     #: Who the figures count, in words ("Participants are the people who attended: ...").
     counted = fields.String()
@@ -120,18 +121,18 @@ class ByCountrySchema(Schema):
 
 
 class CourseRefSchema(Schema):
-    course_id = fields.Integer(attribute="course.id")
+    course_id = Integer(attribute="course.id")
     code = fields.String(attribute="course.code")
     title = fields.String(attribute="course.title")
-    edition_year = fields.Integer(attribute="course.edition_year")
+    edition_year = Integer(attribute="course.edition_year")
     status = fields.String()
     position = fields.String()
 
 
 class PersonMeetingSchema(Schema):
-    meeting_id = fields.Integer()
+    meeting_id = Integer()
     working_group = fields.String()
-    number = fields.Integer()
+    number = Integer()
     title = fields.String()
     when = fields.String()
     organisation = fields.String()

@@ -1,10 +1,12 @@
 """JSON API for reports and their files (under /api/v1)."""
 
+from flask import abort as flask_abort
 from flask import request
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ..access import roles
+from ..api.fields import Integer
 from ..courses.models import Course
 from ..downloads import attachment
 from ..extensions import db
@@ -59,12 +61,12 @@ def participant_list(course_id, fmt):
 
 
 class YearSchema(Schema):
-    year = fields.Integer()
+    year = Integer()
     label = fields.String()
-    courses = fields.Integer()
-    participants = fields.Integer()
-    completed = fields.Integer()
-    certificates = fields.Integer()
+    courses = Integer()
+    participants = Integer()
+    completed = Integer()
+    certificates = Integer()
     completion_rate = fields.Float(allow_none=True)
     certificate_rate = fields.Float(allow_none=True)
     response_rate = fields.Float(allow_none=True)
@@ -74,11 +76,11 @@ class YearSchema(Schema):
 
 class CountSchema(Schema):
     name = fields.String()
-    count = fields.Integer()
+    count = Integer()
 
 
 class StatisticsSchema(Schema):
-    year = fields.Integer()
+    year = Integer()
     basis = fields.String()
     label = fields.String()
     start = fields.Date()
@@ -110,14 +112,25 @@ class StatisticsSchema(Schema):
 
 
 class StatisticsQuery(Schema):
-    year = fields.Integer(metadata={"description": "e.g. 2013 (default: the latest year)"})
-    basis = fields.String(metadata={"description": "fiscal (April–March, default) or calendar"})
-    fund = fields.Integer(metadata={"description": "a fund's id (default: all funds)"})
+    year = Integer(
+        validate=validate.Range(1950, 2100),
+        metadata={"description": "e.g. 2013 (default: the latest year)"},
+    )
+    basis = fields.String(
+        validate=validate.OneOf(["fiscal", "calendar"]),
+        metadata={"description": "fiscal (April–March, default) or calendar"},
+    )
+    fund = Integer(
+        validate=validate.Range(min=1), metadata={"description": "a fund's id (default: all funds)"}
+    )
 
 
 def _arguments():
+    """(year, basis, fund id); a fund that does not exist is 404, like any missing resource."""
     try:
         return routes.statistics_arguments(request.args)
+    except routes.NoSuchFund as exc:
+        flask_abort(404, description=str(exc))
     except ValueError as exc:
         abort(422, message=str(exc))
 

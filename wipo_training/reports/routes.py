@@ -212,6 +212,10 @@ def attendance_summary_xlsx(course_id: int):
 # --- annual statistics ------------------------------------------------------------------------
 
 
+class NoSuchFund(ValueError):
+    pass
+
+
 def statistics_arguments(args) -> tuple[int, str, int | None]:
     """(year, basis, fund id) from a query string; ValueError with a message when wrong."""
     basis = args.get("basis", "fiscal")
@@ -220,7 +224,7 @@ def statistics_arguments(args) -> tuple[int, str, int | None]:
     fund_id = args.get("fund") or None
     if fund_id is not None:
         if not fund_id.isdigit() or db.session.get(Fund, int(fund_id)) is None:
-            raise ValueError("There is no such fund.")
+            raise NoSuchFund("There is no such fund.")
         fund_id = int(fund_id)
     year = args.get("year")
     if year in (None, ""):

@@ -8,10 +8,12 @@ from flask_smorest.exceptions import PreconditionFailed
 from marshmallow import Schema, fields, validate
 
 from ..access import roles, signed_in
+from ..api.fields import Integer, Time
 from ..courses.api import visible_course_or_404
 from ..courses.models import Course
 from ..courses.services import can_see_course
 from ..extensions import db
+from ..limits import SHORT_PROSE
 from ..versioning import check_if_match, current_version, set_etag
 from . import calendars, services
 from .models import AttendanceStatus, CourseSession, SessionKind
@@ -34,26 +36,26 @@ class LecturerSchema(Schema):
 
 
 class SessionSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    course_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    course_id = Integer(dump_only=True)
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in SessionKind]))
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     day = fields.Date(required=True, metadata={"description": "In the course's time zone"})
-    start = fields.Time(required=True)
-    end = fields.Time(required=True)
+    start = Time(required=True)
+    end = Time(required=True)
     starts_at = fields.DateTime(dump_only=True)
     ends_at = fields.DateTime(dump_only=True)
     room = fields.String(load_default="")
-    description = fields.String(load_default="")
+    description = fields.String(load_default="", validate=validate.Length(max=SHORT_PROSE))
     evaluable = fields.Boolean(load_default=None, allow_none=True)
     lecturers = fields.List(fields.Nested(LecturerSchema), load_default=list)
     host_organisation = fields.String(load_default="")
     address = fields.String(load_default="")
     meeting_point = fields.String(load_default="")
-    departure = fields.Time(load_default=None, allow_none=True)
+    departure = Time(load_default=None, allow_none=True)
     transport = fields.String(load_default="")
     contact_person = fields.String(load_default="")
-    notes = fields.String(load_default="")
+    notes = fields.String(load_default="", validate=validate.Length(max=SHORT_PROSE))
     #: Save even when there are clash warnings (otherwise 409 lists them).
     accept_warnings = fields.Boolean(load_default=False, load_only=True)
 
@@ -67,7 +69,7 @@ class SessionPatchSchema(SessionSchema):
 
 
 class AttendanceRowSchema(Schema):
-    enrolment_id = fields.Integer(required=True)
+    enrolment_id = Integer(required=True)
     status = fields.String(
         required=True, validate=validate.OneOf([s.value for s in AttendanceStatus])
     )

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..limits import SHORT_PROSE
 from .models import SessionKind
 
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in SessionKind]
@@ -33,7 +34,9 @@ class SessionForm(FlaskForm):
         "E.g. “Mr Kenichiro Natsume; Head, WIPO Japan Office”.",
         render_kw={"rows": 3},
     )
-    description = TextAreaField("Description", render_kw={"rows": 3})
+    description = TextAreaField(
+        "Description", validators=[Length(max=SHORT_PROSE)], render_kw={"rows": 3}
+    )
     evaluable = BooleanField("Trainees evaluate this session")
     host_organisation = StringField("Host organisation", validators=[Length(max=300)])
     address = StringField("Address", validators=[Length(max=500)])
@@ -41,7 +44,9 @@ class SessionForm(FlaskForm):
     departure = TimeField("Departure time", validators=[Optional()])
     transport = StringField("Transport", validators=[Length(max=300)])
     contact_person = StringField("Contact person", validators=[Length(max=300)])
-    notes = TextAreaField("Notes for the visit", render_kw={"rows": 2})
+    notes = TextAreaField(
+        "Notes for the visit", validators=[Length(max=SHORT_PROSE)], render_kw={"rows": 2}
+    )
     #: The version of the session the page showed: a save based on an older one is refused.
     version = HiddenField()
     submit = SubmitField("Save")
