@@ -4,13 +4,11 @@ outside the bench."""
 
 from wipo_training import create_app
 from wipo_training.access import public
-from wipo_training.pagecache import uncached
 
 app = create_app()
 
 
 @public
-@uncached
 def ceiling():
     return "ok"
 

@@ -44,7 +44,6 @@ def register_extensions(app: Flask) -> None:
     from .evaluations import models as evaluation_models  # noqa: F401
     from .jobs import huey
     from .meetings import models as meeting_models  # noqa: F401
-    from .pagecache import init_app as init_page_cache
 
     if app.config.get("HUEY_IMMEDIATE"):
         huey.immediate = True  # tests: a job runs inside the request that starts it
@@ -60,7 +59,6 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    init_page_cache(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see this page."
     login_manager.login_message_category = "info"
@@ -108,15 +106,12 @@ def register_request_hooks(app: Flask) -> None:
     from .access import enforce_access_policy
     from .database import autocommit_reads
     from .extensions import db
-    from .pagecache import keep_page, serve_kept_page
     from .security import set_security_headers
 
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             app.before_request(autocommit_reads)  # first: before anything reads
-    app.before_request(serve_kept_page)  # kept only for whoever could see it (pagecache.py)
     app.before_request(enforce_access_policy)
-    app.after_request(keep_page)  # runs after set_security_headers: kept with its headers
     app.after_request(set_security_headers)
 
 

@@ -33,7 +33,6 @@ from flask import current_app
 
 from .database import refresh_statistics
 from .extensions import db
-from .pagecache import DataGeneration, current_generation
 
 #: The instance folders that hold data, by name: what a backup writes and a restore brings
 #: back. A new folder of stored files is added here, or it is in no backup.
@@ -463,7 +462,6 @@ def restore(archive_path: Path) -> dict:
     """Bring the archive back, the database and the stored files, once every check has
     passed (BackupError, one line, when one does not). Returns its manifest."""
     instance = Path(current_app.instance_path)
-    generation = current_generation()  # pages kept by running processes are of this one
     with tempfile.TemporaryDirectory() as tmp:
         staging = Path(tmp)
         try:
@@ -494,12 +492,5 @@ def restore(archive_path: Path) -> dict:
             )
         _restore_files(staging, files, instance)
     db.engine.dispose()  # pooled connections may hold pages or plans of the old data
-    # A generation no process has seen, so no page kept before the restore is served again.
-    restored = current_generation()
-    db.session.execute(
-        sa.update(DataGeneration).values(value=max(generation, restored) + 1),
-        execution_options={"data_generation": True},
-    )
-    db.session.commit()
     refresh_statistics()  # pg_restore brings the rows back, not the planner's statistics
     return manifest

@@ -78,11 +78,8 @@ def autocommit_reads() -> None:
     two round trips fewer. Nothing is lost: at READ COMMITTED every statement takes its own
     snapshot inside a transaction too, and no GET route writes (tests/test_access.py)."""
     from .extensions import db
-    from .pagecache import is_uncached
 
     if request.method not in READ_ONLY_METHODS or request.endpoint in (None, "static"):
-        return
-    if is_uncached(request.endpoint):  # reads nothing
         return
     db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 

@@ -5,7 +5,6 @@ action items, files prepared, and a trainee's sessions, reports, evaluations and
 
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import event
 
 from tests.conftest import make_course, make_person, make_session
@@ -17,12 +16,6 @@ from wipo_training.extensions import db
 from wipo_training.meetings import services as meeting_services
 from wipo_training.participants import services as participant_services
 from wipo_training.participants.models import Person
-
-
-@pytest.fixture
-def app_overrides():
-    # Every visit renders the page: a kept page would cost fewer statements than a new one.
-    return {"PAGE_CACHE_ENTRIES": 0}
 
 
 def add_work(round_number: int, users: dict) -> None:
