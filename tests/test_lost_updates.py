@@ -11,7 +11,7 @@ import webtest
 
 from tests.conftest import find_form, make_course, make_person, make_session, submit, web_sign_in
 from tests.test_api import create_token
-from wipo_training.demo_meetings import load_demo_meetings
+from wipo_training.demo.meetings import load_demo_meetings
 from wipo_training.documents import services as certificate_services
 from wipo_training.documents.models import CertificateSettings
 from wipo_training.evaluations import services as evaluation_services

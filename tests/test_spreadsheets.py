@@ -16,7 +16,7 @@ import wipo_training
 from tests.conftest import make_course, make_person, make_session
 from tests.evaluations.conftest import full_answers, open_questionnaire
 from wipo_training.courses.models import CourseStatus
-from wipo_training.demo_meetings import GROUP_NAME, load_demo_meetings
+from wipo_training.demo.meetings import GROUP_NAME, load_demo_meetings
 from wipo_training.evaluations import services as evaluation_services
 from wipo_training.extensions import db
 from wipo_training.meetings.models import WorkingGroup

@@ -10,8 +10,8 @@ from sqlalchemy import event
 from tests.conftest import login
 from wipo_training.courses.models import Course
 from wipo_training.demo import DEMO_PASSWORD, load_demo
-from wipo_training.demo_meetings import GROUP_NAME
-from wipo_training.demo_scale import load_history
+from wipo_training.demo.meetings import GROUP_NAME
+from wipo_training.demo.scale import load_history
 from wipo_training.extensions import db
 from wipo_training.meetings.models import Meeting, WorkingGroup
 from wipo_training.participants.models import Person

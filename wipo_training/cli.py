@@ -114,7 +114,7 @@ def demo(if_empty, scale):
         )
     if scale:
         from .database import refresh_statistics
-        from .demo_scale import history_loaded, load_history
+        from .demo.scale import history_loaded, load_history
 
         if history_loaded():
             click.echo("The synthetic history is already there; nothing added.")

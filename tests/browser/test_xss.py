@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from tests.browser.test_sign_in_journey import sign_in
 from wipo_training.courses.models import Course
-from wipo_training.demo_meetings import GROUP_NAME
+from wipo_training.demo.meetings import GROUP_NAME
 from wipo_training.evaluations.models import Answer, Question, Questionnaire
 from wipo_training.extensions import db
 from wipo_training.meetings.models import Meeting, WorkingGroup

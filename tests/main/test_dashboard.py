@@ -14,7 +14,7 @@ from tests.documents.conftest import PEOPLE, eligible_course
 from tests.evaluations.conftest import build_course, open_questionnaire
 from wipo_training.auth import services as auth_services
 from wipo_training.courses import services as course_services
-from wipo_training.demo_meetings import load_demo_meetings
+from wipo_training.demo.meetings import load_demo_meetings
 from wipo_training.documents import services as document_services
 from wipo_training.evaluations import services as evaluation_services
 from wipo_training.extensions import db

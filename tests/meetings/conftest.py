@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.documents.test_scripts_and_safety import listener  # noqa: F401  (a fixture)
-from wipo_training.demo_meetings import GROUP_NAME, load_demo_meetings
+from wipo_training.demo.meetings import GROUP_NAME, load_demo_meetings
 from wipo_training.extensions import db
 from wipo_training.meetings.models import Meeting, WorkingGroup
 

@@ -16,7 +16,7 @@ from tests.conftest import find_form, make_person, submit
 from tests.documents.test_scripts_and_safety import Recorder
 from tests.meetings.conftest import get_meeting
 from tests.reports.conftest import pdf_text
-from wipo_training.demo_meetings import DELEGATIONS_2017
+from wipo_training.demo.meetings import DELEGATIONS_2017
 from wipo_training.extensions import db
 from wipo_training.meetings.models import Meeting, Outcome, WorkingGroup
 from wipo_training.meetings.services import delegations_by_side

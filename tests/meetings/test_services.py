@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from wipo_training.demo_meetings import GROUP_NAME, load_demo_meetings
+from wipo_training.demo.meetings import GROUP_NAME, load_demo_meetings
 from wipo_training.extensions import db
 from wipo_training.meetings import services
 from wipo_training.meetings.models import Delegate, Meeting, Outcome, WorkingGroup

@@ -7,16 +7,16 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from .countries import get_country
-from .courses import services as course_services
-from .courses.models import Course, CourseStatus, Fund
-from .demo_evaluation import load_demo_evaluation
-from .demo_timetable import load_demo_timetable
-from .documents.models import CertificateSettings
-from .extensions import db
-from .participants import services as participant_services
-from .participants.models import Enrolment, EnrolmentStatus
-from .timetable import services as timetable_services
+from ..countries import get_country
+from ..courses import services as course_services
+from ..courses.models import Course, CourseStatus, Fund
+from ..documents.models import CertificateSettings
+from ..extensions import db
+from ..participants import services as participant_services
+from ..participants.models import Enrolment, EnrolmentStatus
+from ..timetable import services as timetable_services
+from .evaluation import load_demo_evaluation
+from .timetable import load_demo_timetable
 
 FICTIONAL_NOTE = (
     "Demo data: the participants' names are fictional. The per-country numbers are those of "

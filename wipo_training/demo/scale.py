@@ -14,13 +14,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from .courses.models import Course, Fund
-from .evaluations.models import Answer, Question, Questionnaire, Submission, SubmissionReceipt
-from .evaluations.services import COURSE_QUESTIONS, SESSION_ASPECTS, session_key
-from .extensions import db
-from .meetings.models import AgendaItem, Delegation, Meeting, Outcome, WorkingGroup
-from .participants.models import Enrolment, Organisation, Person
-from .timetable.models import Attendance, CourseSession
+from ..courses.models import Course, Fund
+from ..evaluations.models import Answer, Question, Questionnaire, Submission, SubmissionReceipt
+from ..evaluations.services import COURSE_QUESTIONS, SESSION_ASPECTS, session_key
+from ..extensions import db
+from ..meetings.models import AgendaItem, Delegation, Meeting, Outcome, WorkingGroup
+from ..participants.models import Enrolment, Organisation, Person
+from ..timetable.models import Attendance, CourseSession
 
 FIRST_YEAR = 2006
 YEARS = 20

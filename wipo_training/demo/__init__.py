@@ -2,13 +2,13 @@
 
 import sqlalchemy as sa
 
-from .auth import services as auth_services
-from .auth import two_factor
-from .auth.models import User
-from .demo_courses import load_demo_courses
-from .demo_meetings import load_demo_meetings
-from .extensions import db
-from .participants.models import Person
+from ..auth import services as auth_services
+from ..auth import two_factor
+from ..auth.models import User
+from ..extensions import db
+from ..participants.models import Person
+from .courses import load_demo_courses
+from .meetings import load_demo_meetings
 
 DEMO_PASSWORD = "wipo-demo-2013"  # noqa: S105  (public demo accounts, see README)  # nosec B105
 

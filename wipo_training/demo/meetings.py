@@ -7,8 +7,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from .extensions import db
-from .meetings.models import (
+from ..extensions import db
+from ..meetings.models import (
     AgendaItem,
     Delegation,
     Meeting,
@@ -188,7 +188,7 @@ def load_demo_meetings() -> bool:
     )
     db.session.add_all([fifth, sixth])
     db.session.flush()
-    from .meetings import services
+    from ..meetings import services
 
     sixth.press_release = services.press_release_draft(sixth)
     sixth.release_published = True  # released on 15 December 2017

@@ -6,8 +6,8 @@ WIPO Japan Office named in the source are fictional."""
 
 from datetime import date, time
 
-from .timetable import services as timetable_services
-from .timetable.models import AttendanceStatus
+from ..timetable import services as timetable_services
+from ..timetable.models import AttendanceStatus
 
 NATSUME = ("Mr", "Kenichiro Natsume", "Head, WIPO Japan Office")
 WIPO = ("Ms", "Anna Keller", "Building Respect for IP Division, WIPO")

@@ -6,9 +6,9 @@ The individual answers are invented (with a fixed seed, so the demo is always th
 import random
 from datetime import UTC, datetime
 
-from .evaluations import services as evaluation_services
-from .evaluations.models import QuestionKind
-from .timetable import services as timetable_services
+from ..evaluations import services as evaluation_services
+from ..evaluations.models import QuestionKind
+from ..timetable import services as timetable_services
 
 TOP_LECTURE = "Training scenario: IP Awareness-Raising as a Non-Punitive Measure"
 MOST_USEFUL = [
