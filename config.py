@@ -123,8 +123,14 @@ class Config:
     #: the address the issuing request came to (a batch job keeps its starter's); set it in
     #: production, behind a proxy (documents/services.py: public_base_url).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
-    #: Run background jobs inline instead of through the worker (tests only).
-    HUEY_IMMEDIATE = False
+    #: The job queue (jobs.py) through Redis, for workers on several machines; unset, a SQLite
+    #: file in the instance folder (jobs.sqlite), read by the workers of this machine.
+    HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL", "")
+    #: Run background jobs inside the request that starts them, without a worker (tests).
+    HUEY_IMMEDIATE = _flag("HUEY_IMMEDIATE")
+    #: Processes a certificate batch renders its PDFs in (documents/services.py: run_batch);
+    #: two roughly double a batch's speed on two cores, taking a core each from the web.
+    PDF_WORKERS = int(os.environ.get("PDF_WORKERS", "1"))
 
     # Email (invitations, password reset links); without MAIL_SERVER the app shows the link
     # to copy instead. "Forgot your password?" emails a link only when PUBLIC_BASE_URL (or

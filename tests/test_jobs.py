@@ -15,9 +15,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import webtest
+from huey.storage import RedisStorage, SqliteStorage
 from pypdf import PdfReader
 
-from tests.conftest import make_course, make_person, submit, web_sign_in
+from tests.conftest import build_app, make_course, make_person, submit, web_sign_in
 from tests.documents.conftest import PEOPLE, eligible_course
 from wipo_training import jobs
 from wipo_training.documents import services
@@ -32,8 +33,10 @@ PARTICIPANTS = 130
 #: Start a batch as start_batch does: put its task in the queue the worker reads.
 ENQUEUE = """
 import sys
-from wipo_training.jobs import run_certificate_batch
-run_certificate_batch(int(sys.argv[1]), sys.argv[2])
+from wipo_training import create_app
+from wipo_training.jobs import enqueue
+create_app()  # binds the queue to the storage the config names
+enqueue(int(sys.argv[1]), sys.argv[2])
 """
 #: A process that holds a worker's identity, as a worker would, until it is killed.
 LIVE_PROCESS = """
@@ -278,3 +281,30 @@ def test_a_failed_batch_has_a_retry_button(app, users, web_as):
     assert "Status: <strong>done</strong>" in again.text
     assert not again.html.find("button", string="Retry")
     assert job_path != page.request.path
+
+
+def test_the_queue_is_built_from_the_apps_config(database_url, tmp_path):
+    """Redis when HUEY_REDIS_URL is set, else a SQLite file in the app's instance folder."""
+    build_app(database_url, tmp_path / "one", HUEY_IMMEDIATE=False)
+    assert isinstance(jobs.huey.storage, SqliteStorage)
+    assert jobs.huey.storage.filename == str(tmp_path / "one" / "jobs.sqlite")
+    build_app(
+        database_url,
+        tmp_path / "two",
+        HUEY_IMMEDIATE=False,
+        HUEY_REDIS_URL="redis://127.0.0.1:6379/7",
+    )
+    assert isinstance(jobs.huey.storage, RedisStorage)
+    assert jobs.huey.storage.conn.connection_pool.connection_kwargs["db"] == 7
+
+
+def test_a_job_of_a_kind_without_a_handler_fails_and_says_so(app_ctx):
+    course, _enrolments = eligible_course(PEOPLE[:1])
+    job = Job(kind="posters.pdf", course_id=course.id)
+    db.session.add(job)
+    db.session.flush()
+    job_id = job.id  # read before the commit, as start_batch does: after it, a transaction
+    db.session.commit()
+    jobs.enqueue(job_id, None)
+    job = db.session.get(Job, job_id)
+    assert (job.status, job.error) == ("failed", "No handler for jobs of kind posters.pdf.")

@@ -28,6 +28,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    register_jobs(app)
     register_errorhandlers(app)
     register_request_hooks(app)
     register_template_helpers(app)
@@ -42,12 +43,8 @@ def register_extensions(app: Flask) -> None:
     from .database import configure_engine
     from .documents import models as document_models  # noqa: F401
     from .evaluations import models as evaluation_models  # noqa: F401
-    from .jobs import huey
-    from .meetings import models as meeting_models  # noqa: F401
-
-    if app.config.get("HUEY_IMMEDIATE"):
-        huey.immediate = True  # tests: a job runs inside the request that starts it
     from .extensions import csrf, db, limiter, login_manager, migrate
+    from .meetings import models as meeting_models  # noqa: F401
     from .participants import models as participant_models  # noqa: F401
     from .reports import models as report_models  # noqa: F401
     from .timetable import models as timetable_models  # noqa: F401
@@ -94,6 +91,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(meetings_bp)
     register_api(app)
+
+
+def register_jobs(app: Flask) -> None:
+    """The task queue, from the app's config, and the kinds of job each domain runs."""
+    from . import jobs
+    from .documents import tasks as document_tasks
+
+    jobs.init_app(app)
+    document_tasks.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

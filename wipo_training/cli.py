@@ -144,13 +144,14 @@ def demo(if_empty, scale):
 
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
+@with_appcontext
 def worker(workers):
     """Run the background job worker (certificate batches)."""
-    from .jobs import huey
+    from flask import current_app
 
-    # Poll at least every second: an idle consumer backs off to huey's default of 10 s,
-    # which a coordinator waiting for a batch would notice.
-    huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0).run()
+    from .jobs import run_worker
+
+    run_worker(current_app._get_current_object(), workers)
 
 
 @click.command("backup")

@@ -3,6 +3,11 @@ when HUEY_REDIS_URL is set) and a Job table the pages and the API read progress 
 
 Run the worker with ``flask --app wsgi worker`` (``make run`` starts it).
 
+The queue is created unbound, as the Flask extensions are, and ``init_app`` gives it the
+storage the app's config names. It runs one task, ``run_job``: a job's kind names the handler
+that does the work, registered by the domain that owns that kind (documents/tasks.py for
+certificate batches), so this module, below every domain, imports none.
+
 A job names the worker process running it. A worker that dies (kill -9, out of memory, the
 machine stopping) cannot mark its job failed: the job would stay "running" for ever. So
 every worker, when it starts and then each minute, looks for running jobs whose worker is
@@ -14,32 +19,65 @@ to retry it.
 import os
 import socket
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
-from huey import RedisHuey, SqliteHuey, crontab
+from flask import Flask, current_app, has_app_context
+from huey import Huey, crontab
+from huey.storage import BaseStorage, RedisStorage, SqliteStorage
 from sqlalchemy.orm import Mapped, mapped_column
-
-from config import INSTANCE_DIR
 
 from .extensions import db
 from .timeutil import UTCDateTime, utcnow
 
-
-def _make_huey():
-    if os.environ.get("HUEY_REDIS_URL"):
-        return RedisHuey("wipo_training", url=os.environ["HUEY_REDIS_URL"])
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(
-        "wipo_training",
-        filename=str(INSTANCE_DIR / "jobs.sqlite"),
-        immediate=os.environ.get("HUEY_IMMEDIATE") == "1",
-    )
+#: What runs a job: called in an app context with the job's id and the address of the
+#: request that queued it (or None), once this process has claimed the job.
+JobHandler = Callable[[int, str | None], None]
 
 
-huey = _make_huey()
+class QueueNotSetUp(BaseStorage):
+    """The queue's storage until ``init_app``: any use of it says what is missing."""
+
+    def __getattribute__(self, name):
+        if name == "name" or name.startswith("__"):
+            return object.__getattribute__(self, name)
+        raise RuntimeError("The task queue is not set up: create_app() binds it (jobs.init_app).")
+
+
+class TaskQueue(Huey):
+    """A Huey created unbound; ``init_app`` gives it the app's storage (HUEY_REDIS_URL, else
+    ``jobs.sqlite`` in the instance folder) or, with HUEY_IMMEDIATE, runs tasks inline. A
+    process has one queue: the app created last configures it (as the worker's does)."""
+
+    def __init__(self, name: str):
+        super().__init__(name, storage_class=QueueNotSetUp)
+
+    def init_app(self, app: Flask) -> None:
+        if app.config["HUEY_REDIS_URL"]:
+            self.storage_class = RedisStorage
+            self.storage_kwargs = {"url": app.config["HUEY_REDIS_URL"]}
+        else:
+            self.storage_class = SqliteStorage
+            self.storage_kwargs = {"filename": str(Path(app.instance_path) / "jobs.sqlite")}
+        self._immediate = app.config["HUEY_IMMEDIATE"]  # tests: a job runs in its request
+        self.storage = self.create_storage()
+        app.extensions["jobs"] = {"queue": self, "handlers": {}}
+
+
+huey = TaskQueue("wipo_training")
+
+
+def init_app(app: Flask) -> None:
+    """Bind the task queue to ``app``; the domains then register their job kinds."""
+    huey.init_app(app)
+
+
+def register_job_kind(app: Flask, family: str, handler: JobHandler) -> None:
+    """Jobs whose kind is ``family`` or starts with ``family.`` (e.g. "certificates.pdf")
+    are run by ``handler``."""
+    app.extensions["jobs"]["handlers"][family] = handler
 
 
 class Job(db.Model):
@@ -92,8 +130,8 @@ _worker_app_lock = threading.Lock()
 
 
 def task_app():
-    """The app a task runs in: the current one (inline jobs), or one per worker process,
-    made once even when the worker's threads start two tasks at the same moment."""
+    """The app a task runs in: the current one (inline jobs), the worker's (``run_worker``), or
+    else one per process, made once even when two threads start tasks at the same moment."""
     global _worker_app
     if has_app_context():
         return current_app._get_current_object()
@@ -105,21 +143,42 @@ def task_app():
     return _worker_app
 
 
-@huey.task()
-def run_certificate_batch(job_id: int, served_at: str | None = None) -> None:
-    """Issue a course's missing certificates and build the merged PDF or the ZIP.
-    ``served_at``: the address of the request that queued it, printed in the QR codes
-    when PUBLIC_BASE_URL is not set (the worker has no request of its own)."""
-    from .documents.services import run_batch
+def run_worker(app: Flask, threads: int) -> None:
+    """Run the queue's consumer in this process: its tasks run in ``app``."""
+    global _worker_app
+    _worker_app = app
+    # Poll at least every second: an idle consumer backs off to huey's default of 10 s,
+    # which a coordinator waiting for a batch would notice.
+    huey.create_consumer(workers=threads, worker_type="thread", max_delay=1.0).run()
 
-    with task_app().app_context():
-        if claim(job_id):
-            run_batch(job_id, served_at=served_at)
+
+@huey.task()
+def run_job(job_id: int, served_at: str | None = None) -> None:
+    """Run a job with the handler registered for its kind, unless it is finished or another
+    live worker runs it. ``served_at``: the address of the request that queued it (a worker
+    has no request of its own; certificates print it when PUBLIC_BASE_URL is not set)."""
+    app = task_app()
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        if job is None:
+            return
+        family = job.kind.partition(".")[0]
+        handler = app.extensions["jobs"]["handlers"].get(family)
+        if handler is None:  # a kind this version of the code does not know
+            job.status, job.error = "failed", f"No handler for jobs of kind {job.kind}."
+            db.session.commit()
+        elif claim(job_id):
+            handler(job_id, served_at)
 
 
 def enqueue(job_id: int, base_url: str | None) -> None:
-    """Queue the task that runs a job (every kind so far is a certificate batch)."""
-    run_certificate_batch(job_id, base_url)
+    """Queue a job that is committed as queued (the worker must see it)."""
+    run_job(job_id, base_url)
+
+
+#: The name documents/services.py still calls: queues through the handlers like any job.
+#: To go once it calls ``enqueue``.
+run_certificate_batch = enqueue
 
 
 # --- workers that died ----------------------------------------------------------------------

@@ -25,8 +25,8 @@ from wipo_training.participants import services as participant_services
 PARTICIPANTS = 130
 WORKER = """
 import sys
-from wipo_training.jobs import run_certificate_batch
-run_certificate_batch.call_local(int(sys.argv[1]))  # the task, as a worker runs it
+from wipo_training.jobs import run_job
+run_job.call_local(int(sys.argv[1]))  # the task, as a worker runs it
 """
 
 
