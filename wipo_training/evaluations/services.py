@@ -2,13 +2,12 @@
 and the results. Services take plain values, add and flush, audit; the caller commits."""
 
 import re
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit import AuditEntry, record_audit
 from ..extensions import db
@@ -646,86 +645,144 @@ def release_problem(
 
 
 def results(questionnaire: Questionnaire, now: datetime | None = None) -> Results:
-    """Every question's figures, the ranking of sessions, the response rate (two queries);
-    only the counts while ``release_problem`` withholds the answers."""
+    """Every question's figures, the ranking of sessions, the response rate; only the counts
+    while ``release_problem`` withholds the answers. Counted by the database: how many
+    answers of each number per question, the texts of text questions, the choices of choice
+    questions (no answer is loaded for a figure)."""
     submissions = submission_count(questionnaire)
     expected = timetable_services.count_expected(questionnaire.course)
     withheld = release_problem(questionnaire, now or utcnow(), submissions)
     if withheld:
         return Results(questionnaire, submissions, expected, [], [], withheld)
-    answers_by_question: dict[int, list] = {}  # rows, not objects: there are hundreds
-    for answer in db.session.execute(
-        sa.select(Answer.question_id, Answer.number, Answer.text, Answer.choices)
-        .join(Submission)
-        .where(Submission.questionnaire_id == questionnaire.id)
-    ):
-        answers_by_question.setdefault(answer.question_id, []).append(answer)
+    counts, numbers, texts, choices = _answer_figures(questionnaire)
     per_question = []
     for question in questionnaire.questions:
-        answers = answers_by_question.get(question.id, [])
-        result = QuestionResult(question, len(answers), hidden=len(answers) < MIN_ANSWERS_SHOWN)
+        count = counts.get(question.id, 0)
+        result = QuestionResult(question, count, hidden=count < MIN_ANSWERS_SHOWN)
+        by_number = numbers.get(question.id, {})
         if question.kind == QuestionKind.RATING:
-            numbers = [a.number for a in answers]
-            counts = Counter(numbers)
             result.distribution = [
-                (str(n), counts.get(n, 0)) for n in range(RATING_MIN, RATING_MAX + 1)
+                (str(n), by_number.get(n, 0)) for n in range(RATING_MIN, RATING_MAX + 1)
             ]
-            if numbers:
-                result.mean = round(statistics.fmean(numbers), 2)
-                result.median = statistics.median(numbers)
+            rated = sum(by_number.values())
+            if rated:
+                result.mean = round(sum(n * c for n, c in by_number.items()) / rated, 2)
+                result.median = _median(by_number, rated)
         elif question.kind == QuestionKind.YES_NO:
-            yes = sum(a.number for a in answers)
-            result.distribution = [("Yes", yes), ("No", len(answers) - yes)]
-            result.yes_share = round(100 * yes / len(answers), 1) if answers else None
+            yes = by_number.get(1, 0)
+            result.distribution = [("Yes", yes), ("No", count - yes)]
+            result.yes_share = round(100 * yes / count, 1) if count else None
         elif question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
-            counts = Counter(c for a in answers for c in (a.choices or []))
-            result.distribution = [(c, counts.get(c, 0)) for c in question.choices]
+            chosen = choices.get(question.id, Counter())
+            result.distribution = [(c, chosen.get(c, 0)) for c in question.choices]
         else:
             # Sorted, so the order says nothing about who answered when.
-            result.texts = sorted(a.text for a in answers if a.text)
+            result.texts = sorted(texts.get(question.id, []))
         per_question.append(result)
     return Results(
-        questionnaire,
-        submissions,
-        expected,
-        per_question,
-        _ranking(questionnaire, answers_by_question),
+        questionnaire, submissions, expected, per_question, _ranking(questionnaire, numbers)
     )
 
 
-def _ranking(questionnaire, answers_by_question) -> list[SessionRank]:
+def _answer_figures(questionnaire: Questionnaire):
+    """(answers per question, {question: {number: answers}}, texts of text questions,
+    Counter of choices of choice questions): three grouped queries, rows not objects."""
+    of_questionnaire = (
+        sa.select(Answer.question_id)
+        .join(Submission)
+        .where(Submission.questionnaire_id == questionnaire.id)
+    )
+    counts: dict[int, int] = {}
+    numbers: dict[int, dict[int, int]] = {}
+    for question_id, number, count in db.session.execute(
+        of_questionnaire.add_columns(Answer.number, sa.func.count()).group_by(
+            Answer.question_id, Answer.number
+        )
+    ):
+        counts[question_id] = counts.get(question_id, 0) + count
+        if number is not None:
+            numbers.setdefault(question_id, {})[number] = count
+    kinds = {question.id: question.kind for question in questionnaire.questions}
+    choice_kinds = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+    texts: dict[int, list[str]] = {}
+    choices: dict[int, Counter] = {}
+    figures = (QuestionKind.RATING, QuestionKind.YES_NO, *choice_kinds)
+    text_ids = [i for i, kind in kinds.items() if kind not in figures]
+    choice_ids = [i for i, kind in kinds.items() if kind in choice_kinds]
+    if text_ids:
+        for question_id, text in db.session.execute(
+            of_questionnaire.add_columns(Answer.text).where(
+                Answer.question_id.in_(text_ids), Answer.text.is_not(None), Answer.text != ""
+            )
+        ):
+            texts.setdefault(question_id, []).append(text)
+    if choice_ids:
+        for question_id, chosen in db.session.execute(
+            of_questionnaire.add_columns(Answer.choices).where(
+                Answer.question_id.in_(choice_ids), Answer.choices.is_not(None)
+            )
+        ):
+            choices.setdefault(question_id, Counter()).update(chosen or [])
+    return counts, numbers, texts, choices
+
+
+def _median(by_number: dict[int, int], total: int) -> float:
+    """The median of ``total`` answers given as {number: how many} (statistics.median's)."""
+
+    def at(index: int) -> int:
+        seen = 0
+        for number in sorted(by_number):
+            seen += by_number[number]
+            if index < seen:
+                return number
+        raise IndexError(index)
+
+    if total % 2:
+        return at(total // 2)
+    return (at(total // 2 - 1) + at(total // 2)) / 2
+
+
+def _ranking(questionnaire, numbers: dict[int, dict[int, int]]) -> list[SessionRank]:
     """Sessions by the mean of all their rating answers (their "overall evaluation")."""
-    by_session: dict[str, list[int]] = {}
+    by_session: dict[str, list[int]] = {}  # title: [sum, count]
     ids: dict[str, int | None] = {}
     for question in questionnaire.questions:
         if question.kind != QuestionKind.RATING or not question.session_title:
             continue
-        numbers = [a.number for a in answers_by_question.get(question.id, [])]
-        by_session.setdefault(question.session_title, []).extend(numbers)
+        by_number = numbers.get(question.id, {})
+        total = by_session.setdefault(question.session_title, [0, 0])
+        total[0] += sum(n * c for n, c in by_number.items())
+        total[1] += sum(by_number.values())
         ids[question.session_title] = question.session_id
     ranking = [
-        SessionRank(title, ids[title], round(statistics.fmean(nums), 2), len(nums))
-        for title, nums in by_session.items()
-        if nums
+        SessionRank(title, ids[title], round(total / count, 2), count)
+        for title, (total, count) in by_session.items()
+        if count
     ]
     return sorted(ranking, key=lambda r: (-r.mean, r.title))
 
 
 def non_submitters(questionnaire: Questionnaire) -> list[Enrolment]:
     """Expected participants without a receipt, for the reminders the system sends: never
-    shown as such (see ``unanswered_shown``)."""
-    submitted = set(
-        db.session.execute(
-            sa.select(SubmissionReceipt.enrolment_id).where(
-                SubmissionReceipt.questionnaire_id == questionnaire.id
-            )
-        ).scalars()
+    shown as such (see ``unanswered_shown``). One query (NOT IN the receipts)."""
+    from ..participants.services import protocol_order
+
+    receipts = sa.select(SubmissionReceipt.enrolment_id).where(
+        SubmissionReceipt.questionnaire_id == questionnaire.id
     )
-    return [
-        e
-        for e in timetable_services.expected_enrolments(questionnaire.course)
-        if e.id not in submitted
-    ]
+    return protocol_order(
+        db.session.execute(
+            sa.select(Enrolment)
+            .where(
+                Enrolment.course_id == questionnaire.course_id,
+                Enrolment.status.in_(timetable_services.EXPECTED),
+                Enrolment.id.not_in(receipts),
+            )
+            .options(joinedload(Enrolment.person))
+        )
+        .scalars()
+        .all()
+    )
 
 
 def unanswered_shown(questionnaire: Questionnaire, now: datetime) -> list[Enrolment] | None:
