@@ -41,7 +41,9 @@ class PersonForm(FlaskForm):
     organisation_acronym = StringField("Acronym", validators=[Length(max=40)])
     organisation_kind = SelectField("Kind of organisation", choices=KIND_CHOICES)
     position = StringField("Position", validators=[Length(max=200)])
-    email = EmailField("Email", validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField(
+        "Email", validators=[Optional(), Email(test_environment=True), Length(max=254)]
+    )  # .test addresses (the demo's, RFC 2606) are accepted
     submit = SubmitField("Save")
 
     def person_data(self):
