@@ -6,7 +6,6 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from ..access import roles
@@ -62,13 +61,14 @@ def side_choices(group: WorkingGroup, empty: str | None = None) -> list[SelectCh
 @roles(*READERS)
 def group_list():
     """The working groups, with their latest and next meetings."""
-    stmt = (
-        sa.select(WorkingGroup)
-        .order_by(WorkingGroup.name)
-        .options(selectinload(WorkingGroup.meetings))
-    )
+    stmt = sa.select(WorkingGroup).order_by(WorkingGroup.name)
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("meetings/groups.html", page=page, can_edit=current_user.role in EDITORS)
+    return render_template(
+        "meetings/groups.html",
+        page=page,
+        meetings=services.latest_and_next([group.id for group in page.items]),
+        can_edit=current_user.role in EDITORS,
+    )
 
 
 def _group_form(group: WorkingGroup | None = None) -> WorkingGroupForm:

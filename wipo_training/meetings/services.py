@@ -983,3 +983,43 @@ def overdue_actions(today: date, limit: int = 5) -> tuple[list[Outcome], int]:
         .options(joinedload(Outcome.meeting).joinedload(Meeting.working_group))
     ).all()
     return [row.Outcome for row in rows], rows[0].overdue if rows else 0
+
+
+@dataclass
+class GroupMeetings:
+    """What the list of working groups shows of each group's meetings."""
+
+    latest: sa.Row | None = None  #: the last held meeting (id, number, city)
+    next: sa.Row | None = None  #: the first planned one
+
+
+def latest_and_next(group_ids: list[int]) -> dict[int, GroupMeetings]:
+    """Each group's last held and first planned meeting, in one query (two rows a group at
+    most, whatever the number of meetings)."""
+    held = Meeting.status == MeetingStatus.HELD
+    rank = (
+        sa.func.row_number()
+        .over(
+            partition_by=(Meeting.working_group_id, Meeting.status),
+            order_by=sa.case((held, -Meeting.number), else_=Meeting.number),
+        )
+        .label("rank")
+    )
+    ranked = (
+        sa.select(
+            Meeting.working_group_id, Meeting.status, Meeting.id, Meeting.number, Meeting.city
+        )
+        .add_columns(rank)
+        .where(
+            Meeting.working_group_id.in_(group_ids),
+            Meeting.status.in_((MeetingStatus.HELD, MeetingStatus.PLANNED)),
+        )
+        .subquery()
+    )
+    found = {group_id: GroupMeetings() for group_id in group_ids}
+    for row in db.session.execute(sa.select(ranked).where(ranked.c.rank == 1)):
+        if row.status == MeetingStatus.HELD:
+            found[row.working_group_id].latest = row
+        else:
+            found[row.working_group_id].next = row
+    return found
