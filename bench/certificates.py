@@ -8,8 +8,10 @@ Paths:
 - ours: the app's batch path (``complete``): pages rendered CHUNK at a time by WeasyPrint with
   one shared FontConfiguration and pre-parsed CSS, two processes, split into one stored PDF
   per certificate, plus the merged PDF of the course (what "Issue and download" produces);
-- common: one ``HTML(...).write_pdf()`` per participant with default settings, one after
-  another (how Indico renders its document templates);
+- one by one: the app's own path for one certificate (``render_pages`` with a single page:
+  the participant's lines by WeasyPrint, the course's shared part and the QR code drawn by
+  ``finish``), called once per participant, one after another, in one process (what issuing
+  certificates one at a time costs);
 - reportlab: a ReportLab canvas drawing of the same certificate (frame, texts, signatories,
   QR code, serial): the floor for a Python PDF. It cannot shape Khmer, Myanmar or Arabic, so
   it draws them unshaped (and wrong), which the other two paths do not.
@@ -132,17 +134,12 @@ def prepared(app, course_id: int) -> list[tuple]:
 
 
 def run_common(batches: list[tuple]) -> None:
-    from weasyprint import CSS, HTML
-
+    """One certificate per render, through the app's own code (no chunks, no pool)."""
     from wipo_training.documents import services
 
-    css = ROOT / "templates" / "documents" / "certificate.css"
     for shared, pages in batches:
         for page in pages:
-            html = services.certificates_html(shared, [page], with_background=True)
-            HTML(string=html, base_url=str(css.parent)).write_pdf(
-                stylesheets=[CSS(filename=str(css))]
-            )
+            services.render_pages((shared, [page]))
 
 
 def run_reportlab(batches: list[tuple], out: Path) -> None:
@@ -286,14 +283,15 @@ def write_results(results: list[dict]) -> None:
         f"Measured {time.strftime('%Y-%m-%d')} with `.venv/bin/python bench/certificates.py` on "
         f"this machine ({os.cpu_count()} cores). Ours is the whole batch job: eligibility, "
         "serials, rendering, one stored PDF per certificate and the course's merged PDF. The "
-        "other two start from the same prepared data (not timed). Every path is warmed first as a "
-        "running server is (ours: its render processes have made a certificate in every script; "
-        "common: one certificate rendered before timing). ReportLab draws in one process; ours "
-        "uses two render processes. Peak memory is the largest resident set of the measuring "
-        "process or its render workers.",
+        "other two start from the same prepared data (not timed). One by one is the app's own "
+        "render of one certificate (render_pages with one page) called per participant. Every "
+        "path is warmed first as a running server is (ours: its render processes have made a "
+        "certificate in every script; one by one: one certificate rendered before timing). "
+        "ReportLab draws in one process; ours uses two render processes. Peak memory is the "
+        "largest resident set of the measuring process or its render workers.",
         "",
-        "| participants | ours (/s) | common (/s) | ReportLab (/s) | ours ÷ common | "
-        "ReportLab ÷ ours | ours: time | peak MiB ours / common / ReportLab |",
+        "| participants | ours (/s) | one by one (/s) | ReportLab (/s) | ours ÷ one by one | "
+        "ReportLab ÷ ours | ours: time | peak MiB ours / one by one / ReportLab |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for size in sorted({r["size"] for r in results}):

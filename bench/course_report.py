@@ -30,7 +30,7 @@ def main() -> None:
         from wipo_training.courses.models import Course
         from wipo_training.demo import load_demo
         from wipo_training.extensions import db
-        from wipo_training.reports import routes, services
+        from wipo_training.reports import services
 
         app = create_app()
         with app.app_context():
@@ -45,10 +45,10 @@ def main() -> None:
 
             sixth = db.session.execute(sa.select(Meeting).where(Meeting.number == 6)).scalar_one()
             documents = {
-                "course report (PDF)": lambda: routes.course_report_pdf_data(course),
-                "evaluation report (PDF)": lambda: routes.evaluation_report_pdf_data(course),
-                "participant list (PDF)": lambda: routes.participant_list_pdf_data(course),
-                "statistics FY2013 (PDF)": lambda: routes.statistics_pdf_data(2013, "fiscal", None),
+                "course report (PDF)": lambda: services.course_report_pdf(course),
+                "evaluation report (PDF)": lambda: services.evaluation_report_pdf(course),
+                "participant list (PDF)": lambda: services.participant_list_pdf(course),
+                "statistics FY2013 (PDF)": lambda: services.statistics_pdf(2013, "fiscal", None),
                 "course report data only": lambda: services.course_report(course),
                 "meeting report, 6th (PDF)": lambda: meeting_documents.meeting_report_pdf(sixth),
                 "press release, 6th (PDF)": lambda: meeting_documents.press_release_pdf(sixth),

@@ -13,6 +13,9 @@ from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 PUBLIC = "public"
+#: Who edits a course's or a meeting's data, and who reads it (staff export documents).
+EDITORS = ("admin", "coordinator")
+READERS = ("admin", "coordinator", "staff")
 SIGNED_IN = "signed_in"
 
 #: Views registered by libraries, with their policy.

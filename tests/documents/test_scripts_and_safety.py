@@ -9,8 +9,8 @@ from pypdf import PdfReader
 
 from tests.documents.conftest import PEOPLE, eligible_course
 from wipo_training.documents import services
-from wipo_training.documents.pdf import SafeURLFetcher, render_pdf
 from wipo_training.extensions import db
+from wipo_training.pdf import ALLOWED_ROOTS, fetcher, html_to_pdf
 
 #: The font that must carry each script (Debian fonts-noto-core / fonts-noto-cjk).
 FONTS = {
@@ -97,7 +97,7 @@ def test_hostile_values_are_printed_not_fetched(app_ctx, listener):
 
 
 def test_the_fetcher_refuses_everything_but_data_and_app_files(listener):
-    fetcher = SafeURLFetcher()
+    safe = fetcher()
     for url in (
         "file:///etc/passwd",
         f"{listener}/x.png",
@@ -106,17 +106,33 @@ def test_the_fetcher_refuses_everything_but_data_and_app_files(listener):
         "ftp://127.0.0.1/x",
     ):
         with pytest.raises(ValueError, match="Refused"):
-            fetcher.fetch(url)
-    from wipo_training.documents.pdf import ALLOWED_ROOTS
+            safe.fetch(url)
 
-    css = (ALLOWED_ROOTS[1] / "certificate.css").as_uri()
-    assert b"@page" in fetcher.fetch(css).read()
+    css = (ALLOWED_ROOTS[1] / "documents" / "certificate.css").as_uri()
+    assert b"@page" in safe.fetch(css).read()
     escaped = (ALLOWED_ROOTS[1] / ".." / ".." / "config.py").as_uri()
     with pytest.raises(ValueError, match="outside the document folders"):
-        fetcher.fetch(escaped)
-    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
-    pdf = render_pdf(
+        safe.fetch(escaped)
+    assert safe.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+    pdf = html_to_pdf(
         f'<p>Hi</p><img src="{listener}/img.png"><link rel="attachment" '
         'href="file:///etc/hostname">'
     )
     assert Recorder.hits == [] and PdfReader(io.BytesIO(pdf)).attachments == {}
+
+
+def test_document_templates_escape_what_they_print_and_reach_no_request(app):
+    """render_pdf's templates are autoescaped and see no request, user or url_for: a
+    document prints the same whoever asks for it, and only what its context holds."""
+    from wipo_training.pdf import environment, render_html
+
+    assert "url_for" not in environment().globals
+    assert "current_user" not in environment().globals
+    html = render_html(
+        "pdf/documents/certificate.html",
+        {
+            "shared": {},
+            "pages": [{"name": "<b>x</b>", "affiliation": "", "serial": "S", "url": ""}],
+        },
+    )
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html

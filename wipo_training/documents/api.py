@@ -6,15 +6,15 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from ..access import public, roles, signed_in
+from ..access import EDITORS, READERS, public, roles, signed_in
 from ..api.fields import Integer
 from ..courses.models import Course
 from ..downloads import stored_file
 from ..extensions import db, limiter
 from ..jobs import Job
 from . import services
+from .access import can_download, can_see_job
 from .models import CertificateStatus
-from .routes import READERS, can_download
 
 blp = Blueprint(
     "documents_api",
@@ -92,7 +92,7 @@ def list_certificates(course_id):
 
 
 @blp.route("/courses/<int:course_id>/certificates/batch", methods=["POST"])
-@roles("admin", "coordinator")
+@roles(*EDITORS)
 @blp.arguments(BatchSchema)
 @blp.response(202, JobSchema)
 def start_batch(values, course_id):
@@ -112,7 +112,7 @@ def start_batch(values, course_id):
 
 def _job(job_id) -> Job:
     job = db.session.get(Job, job_id)
-    if job is None or (current_user.role not in READERS and job.created_by_id != current_user.id):
+    if job is None or not can_see_job(current_user, job):
         flask_abort(404)
     return job
 
@@ -160,6 +160,6 @@ def verify(code):
 def certificate_pdf(code):
     """The stored PDF, for its participant, coordinators and staff."""
     certificate = services.by_code(code)
-    if certificate is None or not can_download(certificate):
+    if certificate is None or not can_download(current_user, certificate):
         flask_abort(404)
     return stored_file(services.pdf_path(certificate), f"{certificate.serial}.pdf")

@@ -1,12 +1,11 @@
 """Certificate pages: eligibility, issue, revoke, reissue, settings, downloads, jobs and the
 public verification page."""
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ..access import public, roles, signed_in
+from ..access import EDITORS, READERS, public, roles, signed_in
 from ..courses.models import Course
 from ..downloads import stored_file
 from ..extensions import db, limiter
@@ -15,11 +14,10 @@ from ..participants.models import Enrolment
 from ..timeutil import utcnow
 from ..versioning import posted_version
 from . import bp, services
+from .access import can_download, can_retry, can_see_job
 from .forms import BatchForm, OverrideForm, ReasonForm, SettingsForm, VerifyForm
 from .models import Certificate, CertificateStatus
 
-EDITORS = ("admin", "coordinator")
-READERS = ("admin", "coordinator", "staff")
 IMAGE_LIMIT = 1024 * 1024
 
 
@@ -163,20 +161,15 @@ def reissue(certificate_id: int):
     )
 
 
-def can_download(certificate: Certificate) -> bool:
-    """Coordinators, staff and admins, and the participant whose certificate it is."""
-    return current_user.role in READERS or (
-        current_user.person_id is not None
-        and certificate.enrolment.person_id == current_user.person_id
-    )
-
-
 @bp.route("/certificates/<int:certificate_id>/pdf")
 @signed_in
 def download(certificate_id: int):
     """The stored PDF, byte for byte as issued."""
     certificate = db.get_or_404(Certificate, certificate_id)
-    if not can_download(certificate) or certificate.status == CertificateStatus.PENDING:
+    if (
+        not can_download(current_user, certificate)
+        or certificate.status == CertificateStatus.PENDING
+    ):
         abort(404)
     return stored_file(services.pdf_path(certificate), f"{certificate.serial}.pdf")
 
@@ -235,17 +228,9 @@ def settings(course_id: int):
 
 def _visible_job(job_id: int) -> Job:
     job = db.get_or_404(Job, job_id)
-    if current_user.role not in READERS and job.created_by_id != current_user.id:
+    if not can_see_job(current_user, job):
         abort(404)
     return job
-
-
-def can_retry(job: Job) -> bool:
-    """Who may start a failed job again: whoever may start it (staff only gather the
-    certificates issued; coordinators issue)."""
-    return current_user.role in EDITORS or (
-        current_user.role in READERS and job.kind.startswith(f"{services.ISSUED_ONLY}.")
-    )
 
 
 @bp.route("/jobs/<int:job_id>")
@@ -254,7 +239,10 @@ def job(job_id: int):
     """The progress of a background job; the page refreshes itself until it is done."""
     job = _visible_job(job_id)
     return render_template(
-        "documents/job.html", job=job, can_retry=can_retry(job), retry_form=FlaskForm()
+        "documents/job.html",
+        job=job,
+        can_retry=can_retry(current_user, job),
+        retry_form=FlaskForm(),
     )
 
 
@@ -265,7 +253,7 @@ def job_retry(job_id: int):
     job = _visible_job(job_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    if not can_retry(job):
+    if not can_retry(current_user, job):
         flash("Only a coordinator starts again a job that issues certificates.", "danger")
         return redirect(url_for("documents.job", job_id=job_id))
     try:
@@ -332,20 +320,3 @@ def verify(code: str):
             else None
         ),
     ), status
-
-
-def own_certificates(user) -> list[Certificate]:
-    """A trainee's issued certificates, newest first."""
-    if user.person_id is None:
-        return []
-    return list(
-        db.session.execute(
-            sa.select(Certificate)
-            .join(Enrolment)
-            .where(
-                Enrolment.person_id == user.person_id,
-                Certificate.status == CertificateStatus.ISSUED,
-            )
-            .order_by(Certificate.issued_at.desc())
-        ).scalars()
-    )

@@ -26,14 +26,14 @@ from ..countries import get_country
 from ..evaluations.models import Questionnaire, SubmissionReceipt
 from ..extensions import db
 from ..participants.models import Enrolment
+from ..pdf import render_pdf
 from ..timetable import services as timetable_services
 from ..timetable.models import ATTENDED, Attendance, Presentation
 from ..timeutil import utcnow
 from ..versioning import is_stale
 from .models import Certificate, CertificateSettings, CertificateStatus, EligibilityOverride
-from .pdf import render_pdf
 
-STYLESHEETS = ("certificate.css",)
+STYLESHEETS = ("documents/certificate.css",)
 CHUNK = 40  #: certificates per WeasyPrint render in a batch
 
 
@@ -274,16 +274,9 @@ def normalise_code(typed: str) -> str | None:
     return "-".join(compact[i : i + size] for i in range(0, len(compact), size))
 
 
-def qr_png(url: str) -> str:
-    """The QR code of ``url`` as a PNG data: URL (for HTML pages; certificates draw it as
-    vector paths, see ``qr_drawing``). A fixed mask skips segno's mask search (4 ms of 5);
-    every mask is valid QR, and the browser test decodes it with zbar."""
-    return segno.make(url, error="m", mask=0).png_data_uri(scale=4, border=0)
-
-
 MM = 72 / 25.4  #: PDF points per millimetre
 #: Where the QR code sits on the certificate (A4 landscape, from the bottom left), in mm; the
-#: same box as ``.qr`` in certificate.css.
+#: square certificate.css leaves free left of ``.codes``.
 QR_BOX = (297 - 10 - 74 - 22, 10 + 6, 22)
 
 
@@ -379,20 +372,6 @@ def certificate_batches(
     ]
 
 
-def certificates_html(shared: dict, pages: list[dict], with_background: bool = False) -> str:
-    """One HTML document with a page per certificate (Jinja, autoescaped). Without
-    ``with_background`` only the participant's lines are laid out; ``finish`` draws the
-    shared part under them and the QR code over them. With it, the whole page is HTML (the
-    common way, kept for the benchmark's comparison)."""
-    from .pdf import document_template
-
-    if with_background:
-        pages = [{**page, "qr": qr_png(page["url"])} for page in pages]
-    return document_template("certificate.html").render(
-        shared=shared, pages=pages, with_background=with_background
-    )
-
-
 def _pdf_bytes(document: pikepdf.Pdf) -> bytes:
     out = io.BytesIO()
     document.save(out, deterministic_id=True)
@@ -416,20 +395,22 @@ _BACKGROUNDS: dict[str, bytes] = {}
 
 def background_pdf(shared: dict) -> bytes:
     """The part every certificate of a course shares, laid out once per render process."""
-    from .pdf import document_template
-
     key = hashlib.sha256(repr(sorted(shared.items())).encode()).hexdigest()
     if key not in _BACKGROUNDS:
-        html = document_template("certificate_background.html").render(shared=shared)
         _BACKGROUNDS.clear()  # one course at a time is enough
-        _BACKGROUNDS[key] = render_pdf(html, STYLESHEETS)
+        _BACKGROUNDS[key] = render_pdf(
+            "pdf/documents/certificate_background.html", {"shared": shared}, STYLESHEETS
+        )
     return _BACKGROUNDS[key]
 
 
 def render_participants(batch: tuple) -> bytes:
     """The participants' part of a batch of certificates (a pure function of plain values:
     it runs in the render processes)."""
-    return render_pdf(certificates_html(*batch), STYLESHEETS)
+    shared, pages = batch
+    return render_pdf(
+        "pdf/documents/certificate.html", {"shared": shared, "pages": pages}, STYLESHEETS
+    )
 
 
 def render_pages(batch: tuple) -> tuple[bytes, list[bytes]]:

@@ -3,7 +3,7 @@ app's one ``render_pdf`` (same fetcher and safety rules as the certificates)."""
 
 import re
 
-from ..reports.services import pdf_from_template
+from ..pdf import render_pdf
 from . import services
 from .models import Meeting, OutcomeKind
 
@@ -25,24 +25,25 @@ def _context(meeting: Meeting) -> dict:
 
 
 def meeting_report_pdf(meeting: Meeting) -> bytes:
-    return pdf_from_template(
-        "documents/meeting_report.html",
-        **_context(meeting),
-        follow_up=services.open_actions_before(meeting),
-        by_side=services.delegations_by_side(meeting),
-        agreements=[o for o in meeting.outcomes if o.kind == OutcomeKind.AGREEMENT],
-        actions=[o for o in meeting.outcomes if o.kind == OutcomeKind.ACTION],
+    return render_pdf(
+        "pdf/meetings/meeting_report.html",
+        {
+            **_context(meeting),
+            "follow_up": services.open_actions_before(meeting),
+            "by_side": services.delegations_by_side(meeting),
+            "agreements": [o for o in meeting.outcomes if o.kind == OutcomeKind.AGREEMENT],
+            "actions": [o for o in meeting.outcomes if o.kind == OutcomeKind.ACTION],
+        },
     )
 
 
 def press_release_pdf(meeting: Meeting) -> bytes:
     text = services.press_release_text(meeting)
     headline, _, body = text.partition("\n")
-    return pdf_from_template(
-        "documents/press_release.html",
-        **_context(meeting),
-        headline=headline,
-        paragraphs=[_heading_and_text(p) for p in re.split(r"\n\s*\n", body.strip()) if p],
+    paragraphs = [_heading_and_text(p) for p in re.split(r"\n\s*\n", body.strip()) if p]
+    return render_pdf(
+        "pdf/meetings/press_release.html",
+        {**_context(meeting), "headline": headline, "paragraphs": paragraphs},
     )
 
 
@@ -56,8 +57,7 @@ def _heading_and_text(paragraph: str) -> tuple[str, str]:
 
 
 def participants_pdf(meeting: Meeting) -> bytes:
-    return pdf_from_template(
-        "documents/meeting_participants.html",
-        **_context(meeting),
-        rows=services.participant_rows(meeting),
+    return render_pdf(
+        "pdf/meetings/participants.html",
+        {**_context(meeting), "rows": services.participant_rows(meeting)},
     )

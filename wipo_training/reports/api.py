@@ -5,15 +5,15 @@ from flask import request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from ..access import roles
+from ..access import READERS, roles
 from ..api.fields import Integer
 from ..courses.models import Course
 from ..downloads import attachment
 from ..extensions import db
 from ..participants import services as participant_services
-from ..participants.routes import LIST_HEADER, list_rows
+from ..participants.queries import LIST_HEADER, list_rows
 from ..spreadsheets import to_csv, to_xlsx
-from . import routes, services
+from . import services
 
 blp = Blueprint(
     "reports_api",
@@ -22,8 +22,6 @@ blp = Blueprint(
     description="Course reports, participant lists and annual statistics.",
 )
 
-READERS = routes.READERS
-
 
 @blp.route("/courses/<int:course_id>/report.pdf")
 @roles(*READERS)
@@ -31,7 +29,7 @@ READERS = routes.READERS
 def course_report_pdf(course_id):
     """The course report (PDF)."""
     course = db.get_or_404(Course, course_id)
-    return attachment(routes.course_report_pdf_data(course), f"{course.code}-report.pdf")
+    return attachment(services.course_report_pdf(course), f"{course.code}-report.pdf")
 
 
 @blp.route("/courses/<int:course_id>/evaluation/report.pdf")
@@ -40,9 +38,10 @@ def course_report_pdf(course_id):
 def evaluation_report_pdf(course_id):
     """The evaluation report (PDF); 404 when the course has no questionnaire."""
     course = db.get_or_404(Course, course_id)
-    return attachment(
-        routes.evaluation_report_pdf_data(course), f"{course.code}-evaluation-report.pdf"
-    )
+    data = services.evaluation_report_pdf(course)
+    if data is None:
+        flask_abort(404, services.NO_QUESTIONNAIRE)
+    return attachment(data, f"{course.code}-evaluation-report.pdf")
 
 
 @blp.route("/courses/<int:course_id>/participants.<any(pdf, xlsx, csv):fmt>")
@@ -53,7 +52,7 @@ def participant_list(course_id, fmt):
     course = db.get_or_404(Course, course_id)
     filename = f"{course.code}-participants.{fmt}"
     if fmt == "pdf":
-        return attachment(routes.participant_list_pdf_data(course), filename)
+        return attachment(services.participant_list_pdf(course), filename)
     rows = list(list_rows(services.course_participants(course)))
     if fmt == "csv":
         return attachment(to_csv(LIST_HEADER, rows), filename)
@@ -72,11 +71,6 @@ class YearSchema(Schema):
     response_rate = fields.Float(allow_none=True)
     rating_mean = fields.Float(allow_none=True)
     objectives_share = fields.Float(allow_none=True)
-
-
-class CountSchema(Schema):
-    name = fields.String()
-    count = Integer()
 
 
 class StatisticsSchema(Schema):
@@ -128,8 +122,8 @@ class StatisticsQuery(Schema):
 def _arguments():
     """(year, basis, fund id); a fund that does not exist is 404, like any missing resource."""
     try:
-        return routes.statistics_arguments(request.args)
-    except routes.NoSuchFund as exc:
+        return services.statistics_arguments(request.args)
+    except services.NoSuchFund as exc:
         flask_abort(404, description=str(exc))
     except ValueError as exc:
         abort(422, message=str(exc))
@@ -151,5 +145,5 @@ def statistics(_query):
 @blp.response(200, content_type="application/pdf")
 def statistics_pdf(_query):
     """The annual statistics as a PDF."""
-    data, name = routes.statistics_pdf_data(*_arguments())
+    data, name = services.statistics_pdf(*_arguments())
     return attachment(data, f"{name}.pdf")

@@ -6,21 +6,16 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import roles
-from ..courses.models import Course, Fund
+from ..access import EDITORS, READERS, roles
+from ..courses.models import Course
 from ..courses.services import filter_choices
 from ..downloads import attachment
 from ..evaluations import services as evaluation_services
 from ..extensions import db
-from ..participants import services as participant_services
 from ..spreadsheets import to_xlsx, to_xlsx_sheets
-from ..timetable import services as timetable_services
 from ..timetable.models import CourseSession
 from . import bp, services
 from .forms import CommentsForm, ReportTextForm
-
-EDITORS = ("admin", "coordinator")
-READERS = ("admin", "coordinator", "staff")
 
 
 # --- course report ----------------------------------------------------------------------------
@@ -95,51 +90,27 @@ def choose_comments(course_id: int):
     return redirect(url_for("reports.course_report", course_id=course.id) + "#comments")
 
 
-def course_report_pdf_data(course: Course) -> bytes:
-    return services.pdf_from_template(
-        "documents/course_report.html", course=course, report=services.course_report(course)
-    )
-
-
 @bp.route("/courses/<int:course_id>/report.pdf")
 @roles(*READERS)
 def course_report_pdf(course_id: int):
     course = db.get_or_404(Course, course_id)
-    return attachment(course_report_pdf_data(course), f"{course.code}-report.pdf")
+    return attachment(services.course_report_pdf(course), f"{course.code}-report.pdf")
 
 
 # --- evaluation report ------------------------------------------------------------------------
-
-
-def evaluation_report_pdf_data(course: Course) -> bytes:
-    questionnaire = evaluation_services.questionnaire_for(course)
-    if questionnaire is None:
-        abort(404, "This course has no evaluation questionnaire.")
-    return services.pdf_from_template(
-        "documents/evaluation_report.html",
-        course=course,
-        report=services.evaluation_report(course, questionnaire),
-    )
 
 
 @bp.route("/courses/<int:course_id>/evaluation/report.pdf")
 @roles(*READERS)
 def evaluation_report_pdf(course_id: int):
     course = db.get_or_404(Course, course_id)
-    return attachment(evaluation_report_pdf_data(course), f"{course.code}-evaluation-report.pdf")
+    data = services.evaluation_report_pdf(course)
+    if data is None:
+        abort(404, services.NO_QUESTIONNAIRE)
+    return attachment(data, f"{course.code}-evaluation-report.pdf")
 
 
 # --- lists ------------------------------------------------------------------------------------
-
-
-def participant_list_pdf_data(course: Course) -> bytes:
-    return services.pdf_from_template(
-        "documents/participant_list.html",
-        course=course,
-        enrolments=services.course_participants(course),
-        started=participant_services.course_started(course),
-        counted=participant_services.PARTICIPANTS_COUNTED,
-    )
 
 
 @bp.route("/courses/<int:course_id>/participants/list.pdf")
@@ -147,7 +118,7 @@ def participant_list_pdf_data(course: Course) -> bytes:
 def participant_list_pdf(course_id: int):
     """The list of participants in protocol order, for printing and sending."""
     course = db.get_or_404(Course, course_id)
-    return attachment(participant_list_pdf_data(course), f"{course.code}-participants.pdf")
+    return attachment(services.participant_list_pdf(course), f"{course.code}-participants.pdf")
 
 
 @bp.route("/sessions/<int:session_id>/visitors.pdf")
@@ -155,19 +126,9 @@ def participant_list_pdf(course_id: int):
 def visitor_list_pdf(session_id: int):
     """The visitor list a site visit's host asks for, as a PDF."""
     course_session = db.get_or_404(CourseSession, session_id)
-    course = course_session.course
-    day = timetable_services.to_local(course, course_session.starts_at).date()
-    data = services.pdf_from_template(
-        "documents/visitor_list.html",
-        course=course,
-        visit=course_session,
-        day=day,
-        starts=timetable_services.to_local(course, course_session.starts_at),
-        enrolments=participant_services.protocol_order(
-            timetable_services.expected_enrolments(course)
-        ),
-    )
-    return attachment(data, f"{course.code}-visitors-{day.isoformat()}.pdf")
+    data, day = services.visitor_list_pdf(course_session)
+    code = course_session.course.code
+    return attachment(data, f"{code}-visitors-{day.isoformat()}.pdf")
 
 
 def _course_day(course: Course, day: str) -> date:
@@ -186,17 +147,7 @@ def attendance_sheet_pdf(course_id: int, day: str):
     """A day's attendance sheet, for participants to sign on paper."""
     course = db.get_or_404(Course, course_id)
     value = _course_day(course, day)
-    sessions = services.sessions_on(course, value)
-    data = services.pdf_from_template(
-        "documents/attendance_sheet.html",
-        course=course,
-        day=value,
-        sessions=sessions,
-        local=timetable_services.to_local,
-        enrolments=participant_services.protocol_order(
-            timetable_services.expected_enrolments(course)
-        ),
-    )
+    data = services.attendance_sheet_pdf(course, value)
     return attachment(data, f"{course.code}-attendance-{value.isoformat()}.pdf")
 
 
@@ -212,34 +163,12 @@ def attendance_summary_xlsx(course_id: int):
 # --- annual statistics ------------------------------------------------------------------------
 
 
-class NoSuchFund(ValueError):
-    pass
-
-
-def statistics_arguments(args) -> tuple[int, str, int | None]:
-    """(year, basis, fund id) from a query string; ValueError with a message when wrong."""
-    basis = args.get("basis", "fiscal")
-    if basis not in services.BASES:
-        raise ValueError("The basis is either fiscal (April–March) or calendar.")
-    fund_id = args.get("fund") or None
-    if fund_id is not None:
-        if not fund_id.isdigit() or db.session.get(Fund, int(fund_id)) is None:
-            raise NoSuchFund("There is no such fund.")
-        fund_id = int(fund_id)
-    year = args.get("year")
-    if year in (None, ""):
-        year = services.latest_year(basis)
-    elif not year.isdigit() or not 1950 <= int(year) <= 2100:
-        raise ValueError("The year is a number such as 2013.")
-    return int(year), basis, fund_id
-
-
 @bp.route("/statistics")
 @roles(*READERS)
 def statistics():
     """Annual statistics for a fiscal or calendar year, one fund or all."""
     try:
-        year, basis, fund_id = statistics_arguments(request.args)
+        year, basis, fund_id = services.statistics_arguments(request.args)
     except ValueError as exc:
         flash(str(exc), "danger")
         year, basis, fund_id = services.latest_year("fiscal"), "fiscal", None
@@ -254,23 +183,14 @@ def statistics():
     )
 
 
-def statistics_pdf_data(year: int, basis: str, fund_id: int | None) -> tuple[bytes, str]:
-    """The statistics PDF and its file name without extension."""
-    result = services.annual_statistics(year, basis, fund_id)
-    pdf = services.pdf_from_template(
-        "documents/statistics.html", stats=result, bases=services.BASES
-    )
-    return pdf, result.file_stem
-
-
 @bp.route("/statistics/report.pdf")
 @roles(*READERS)
 def statistics_pdf():
     try:
-        year, basis, fund_id = statistics_arguments(request.args)
+        year, basis, fund_id = services.statistics_arguments(request.args)
     except ValueError as exc:
         abort(400, str(exc))
-    data, name = statistics_pdf_data(year, basis, fund_id)
+    data, name = services.statistics_pdf(year, basis, fund_id)
     return attachment(data, f"{name}.pdf")
 
 
@@ -278,7 +198,7 @@ def statistics_pdf():
 @roles(*READERS)
 def statistics_xlsx():
     try:
-        year, basis, fund_id = statistics_arguments(request.args)
+        year, basis, fund_id = services.statistics_arguments(request.args)
     except ValueError as exc:
         abort(400, str(exc))
     result = services.annual_statistics(year, basis, fund_id, with_charts=False)

@@ -10,13 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import render_template
 
 from .. import charts
 from ..audit import record_audit
 from ..courses.models import Course, CourseStatus, Fund
 from ..documents.models import Certificate, CertificateStatus
-from ..documents.pdf import render_pdf
 from ..evaluations import services as evaluation_services
 from ..evaluations.models import (
     RATING_MAX,
@@ -29,25 +27,19 @@ from ..evaluations.models import (
 from ..extensions import db
 from ..participants import services as participant_services
 from ..participants.models import Enrolment, EnrolmentStatus
+from ..pdf import render_pdf
 from ..templating import country_name
 from ..timetable import services as timetable_services
 from ..timetable.models import Attendance, CourseSession, SessionKind
 from ..timeutil import utcnow
 from .models import CourseReportText
 
-REPORT_CSS = ("report.css",)
 TREND_YEARS = 10  #: how many years the statistics' trend shows
 
 
 def chart_src(svg: bytes) -> str:
     """A chart as a data: URL: the same image in the page and in the PDF."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
-
-
-def pdf_from_template(template: str, **context) -> bytes:
-    """A document template of templates/documents rendered by Flask's Jinja (autoescaped)
-    and printed by the app's one ``render_pdf``."""
-    return render_pdf(render_template(template, **context), REPORT_CSS)
 
 
 # --- the course report --------------------------------------------------------------------
@@ -297,6 +289,75 @@ def attendance_table(course: Course) -> tuple[list[str], list[list]]:
             ]
         )
     return header, rows
+
+
+# --- the documents as PDF ------------------------------------------------------------------
+
+
+def course_report_pdf(course: Course) -> bytes:
+    return render_pdf(
+        "pdf/reports/course_report.html", {"course": course, "report": course_report(course)}
+    )
+
+
+NO_QUESTIONNAIRE = "This course has no evaluation questionnaire."
+
+
+def evaluation_report_pdf(course: Course) -> bytes | None:
+    """The evaluation report; None when the course has no questionnaire."""
+    questionnaire = evaluation_services.questionnaire_for(course)
+    if questionnaire is None:
+        return None
+    return render_pdf(
+        "pdf/reports/evaluation_report.html",
+        {"course": course, "report": evaluation_report(course, questionnaire)},
+    )
+
+
+def participant_list_pdf(course: Course) -> bytes:
+    return render_pdf(
+        "pdf/reports/participant_list.html",
+        {
+            "course": course,
+            "enrolments": course_participants(course),
+            "started": participant_services.course_started(course),
+            "counted": participant_services.PARTICIPANTS_COUNTED,
+        },
+    )
+
+
+def visitor_list_pdf(course_session: CourseSession) -> tuple[bytes, date]:
+    """The visitor list of a site visit, and its day (for the file name)."""
+    course = course_session.course
+    starts = timetable_services.to_local(course, course_session.starts_at)
+    data = render_pdf(
+        "pdf/reports/visitor_list.html",
+        {
+            "course": course,
+            "visit": course_session,
+            "day": starts.date(),
+            "starts": starts,
+            "enrolments": participant_services.protocol_order(
+                timetable_services.expected_enrolments(course)
+            ),
+        },
+    )
+    return data, starts.date()
+
+
+def attendance_sheet_pdf(course: Course, day: date) -> bytes:
+    return render_pdf(
+        "pdf/reports/attendance_sheet.html",
+        {
+            "course": course,
+            "day": day,
+            "sessions": sessions_on(course, day),
+            "local": timetable_services.to_local,
+            "enrolments": participant_services.protocol_order(
+                timetable_services.expected_enrolments(course)
+            ),
+        },
+    )
 
 
 # --- annual statistics ----------------------------------------------------------------------
@@ -587,3 +648,33 @@ def statistics_sheets(result: Statistics) -> list[tuple[str, list[str], list[lis
             ],
         ),
     ]
+
+
+class NoSuchFund(ValueError):
+    """The statistics were asked for a fund that does not exist."""
+
+
+def statistics_arguments(args) -> tuple[int, str, int | None]:
+    """(year, basis, fund id) from a query string's values; ValueError with a message when
+    wrong (NoSuchFund for a fund that does not exist)."""
+    basis = args.get("basis", "fiscal")
+    if basis not in BASES:
+        raise ValueError("The basis is either fiscal (April–March) or calendar.")
+    fund_id = args.get("fund") or None
+    if fund_id is not None:
+        if not fund_id.isdigit() or db.session.get(Fund, int(fund_id)) is None:
+            raise NoSuchFund("There is no such fund.")
+        fund_id = int(fund_id)
+    year = args.get("year")
+    if year in (None, ""):
+        year = latest_year(basis)
+    elif not year.isdigit() or not 1950 <= int(year) <= 2100:
+        raise ValueError("The year is a number such as 2013.")
+    return int(year), basis, fund_id
+
+
+def statistics_pdf(year: int, basis: str, fund_id: int | None) -> tuple[bytes, str]:
+    """The statistics PDF and its file name without extension."""
+    result = annual_statistics(year, basis, fund_id)
+    pdf = render_pdf("pdf/reports/statistics.html", {"stats": result, "bases": BASES})
+    return pdf, result.file_stem
