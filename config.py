@@ -131,6 +131,9 @@ class Config:
     #: Processes a certificate batch renders its PDFs in (documents/services.py: run_batch);
     #: two roughly double a batch's speed on two cores, taking a core each from the web.
     PDF_WORKERS = int(os.environ.get("PDF_WORKERS", "1"))
+    #: A running job of another machine's worker (workers sharing Redis), whose process cannot
+    #: be asked after, is taken for interrupted when it has not moved for this long (jobs.py).
+    JOB_STALE_AFTER = timedelta(minutes=float(os.environ.get("JOB_STALE_AFTER_MINUTES", "15")))
 
     # Email (invitations, password reset links); without MAIL_SERVER the app shows the link
     # to copy instead. "Forgot your password?" emails a link only when PUBLIC_BASE_URL (or

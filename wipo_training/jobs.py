@@ -102,7 +102,7 @@ class Job(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Every progress step touches it: a job of another machine's worker that has not moved
-    #: for STALE_AFTER is taken for interrupted.
+    #: for JOB_STALE_AFTER (config.py) is taken for interrupted.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     #: The process running it (see this_worker), None until a worker takes it.
     worker: Mapped[str | None] = mapped_column(sa.String(120))
@@ -186,10 +186,6 @@ run_certificate_batch = enqueue
 #: How many times a job is resumed after its worker died; the next time it is failed (a job
 #: that kills its worker each time, by exhausting memory say, would otherwise loop).
 MAX_INTERRUPTIONS = 3
-#: A running job of another machine's worker (workers sharing Redis), whose process cannot be
-#: asked after, is taken for interrupted when it has not moved for this long (JOB_STALE_AFTER
-#: in the config overrides it).
-STALE_AFTER = timedelta(minutes=15)
 #: A queued job not in the queue is taken for lost after this long (its worker took it from
 #: the queue and died before recording it; the grace leaves a live worker time to record it).
 LOST_AFTER = timedelta(minutes=1)
@@ -230,7 +226,7 @@ def worker_alive(job: Job, now: datetime) -> bool:
             if started == "-":
                 return _alive_without_proc(int(pid))
             return _process_start(int(pid)) == started
-    stale_after = current_app.config.get("JOB_STALE_AFTER", STALE_AFTER)
+    stale_after = current_app.config["JOB_STALE_AFTER"]
     return job.updated_at > now - stale_after
 
 
