@@ -1,7 +1,9 @@
-# The two commands: `make run` and `make test`. Everything else here is what they need.
+# The two commands: `make run` and `make test`. Everything else here is what they need
+# (and `make dev`, the reloading server for developers).
 
 PYTHON ?= python3
 PORT ?= 5000
+WEB_WORKERS ?= 2
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
@@ -12,7 +14,7 @@ DEBS_TEST := chromium poppler-utils zbar-tools postgresql-client
 # The load tool of bench/web.py.
 DEBS_BENCH := wrk
 
-.PHONY: run test setup setup-test db debs-run debs-test debs-bench lint bench
+.PHONY: run dev test setup setup-test db debs-run debs-test debs-bench lint bench
 
 # Install the Debian packages in $(1) that are missing: as root with apt-get, otherwise
 # stop and print the exact command to run.
@@ -65,11 +67,27 @@ db: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
 
-# The web server and the job worker together; Ctrl-C stops both.
+# The web server and the job worker side by side, each in a process group of its own; Ctrl-C,
+# a signal to make, make's own death (setpriv's parent-death signal) or either of them ending
+# stops both, with whatever they started (gunicorn's workers, the reloader's child).
+define serve
+	@echo "Serving on http://127.0.0.1:$(PORT) with $(1), and the job worker. Ctrl-C stops both."
+	@exec setpriv --pdeathsig TERM bash -c 'set -m; \
+	  $(FLASK) worker & worker=$$!; \
+	  $(2) & web=$$!; \
+	  trap "kill -TERM -$$web -$$worker 2>/dev/null; wait" EXIT INT TERM; \
+	  wait -n'
+endef
+
+# As in production: gunicorn (WEB_WORKERS processes) and the job worker. No control socket:
+# gunicorn's default one (~/.gunicorn/gunicorn.ctl) is shared by every gunicorn of the user.
+GUNICORN := $(BIN)/gunicorn --workers $(WEB_WORKERS) --no-control-socket
 run: db
-	@trap 'kill 0' EXIT INT TERM; \
-	$(FLASK) worker & \
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(call serve,gunicorn,$(GUNICORN) --bind 127.0.0.1:$(PORT) wsgi:app)
+
+# For developers: Flask's server, reloading on every change, with the debugger; and the worker.
+dev: db
+	$(call serve,the reloading development server,$(FLASK) run --debug --host 127.0.0.1 --port $(PORT))
 
 # Ruff, then bandit on the application: a finding is fixed or explained where it stands
 # ("# nosec B105" after the reason).
