@@ -82,6 +82,7 @@ def test_download_gives_the_stored_bytes_to_the_right_people(app, users, web_as)
         course, enrolments = eligible_course(PEOPLE[:2], trainee_email=users["trainee"])
         mine = services.issue_one(None, enrolments[0])
         other = services.issue_one(None, enrolments[1])
+        db.session.commit()
         mine_bytes = services.pdf_path(mine).read_bytes()
         ids, code = (mine.id, other.id), mine.verification_code
     web = web_as("trainee")
@@ -291,3 +292,38 @@ def test_a_cancelled_course_gives_no_certificates(app_ctx):
         services.issue_one(None, enrolments[0])
     with pytest.raises(services.CertificateError, match="was cancelled"):
         services.start_batch(None, course, "zip")
+
+
+def test_reissue_through_the_page_and_when_it_is_refused(app, web_as):
+    """The coordinator presses Reissue on the certificate list: the old certificate is
+    revoked and a new one issued and stored (committed: read back in a new context); when
+    the rules refuse (the course was cancelled meanwhile), the page says why and nothing
+    changes."""
+    with app.app_context():
+        _course, enrolments = eligible_course(PEOPLE[:2])
+        first = services.issue_one(None, enrolments[0])
+        second = services.issue_one(None, enrolments[1])
+        db.session.commit()
+        first_id, second_id = first.id, second.id
+    web = web_as("coordinator")
+    action = f"/certificates/{first_id}/reissue"
+    done = submit(web.get("/courses/1/certificates"), "Reissue", action, reason="Name corrected")
+    assert "ENF-2013-003 issued; ENF-2013-001 is revoked." in done.follow().text
+    with app.app_context():
+        old, new = (
+            db.session.get(Certificate, first_id),
+            services.replacement_of(db.session.get(Certificate, first_id)),
+        )
+        assert old.status == "revoked" and old.revoke_reason == "Name corrected"
+        assert new.serial == "ENF-2013-003" and new.status == "issued"
+        assert "ENF-2013-003" in text_of(services.pdf_path(new).read_bytes())
+    stale = web.get("/courses/1/certificates")
+    with app.app_context():
+        db.session.get(Course, 1).status = "cancelled"
+        db.session.commit()
+    action = f"/certificates/{second_id}/reissue"
+    refused = submit(stale, "Reissue", action, reason="Name corrected")
+    assert "ENF-2013 was cancelled: it gives no certificates." in refused.follow().text
+    with app.app_context():
+        assert db.session.get(Certificate, second_id).status == "issued"
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Certificate)).scalar() == 3

@@ -92,7 +92,10 @@ def test_the_printed_address_is_the_one_the_coordinator_uses(app, users):
     # A batch started in a request, run where there is no request (as in the worker).
     with app.app_context():
         course = one_course()
-        services.start_batch(None, course, "zip", served_at="http://10.1.2.3:5002/")
+        job = services.start_batch(None, course, "zip", served_at="http://10.1.2.3:5002/")
+        job_id = job.id
+        db.session.commit()
+        services.queue_batch(job_id, "http://10.1.2.3:5002/")
         certificates = services.course_certificates(course)
         addresses = [qr_and_link_of(services.pdf_path(c).read_bytes()) for c in certificates]
     assert addresses[0].startswith("http://training.example.org:5001/verify/")
@@ -163,6 +166,7 @@ def test_staff_download_the_certificates_issued_without_issuing_more(app, web_as
         _course, enrolments = eligible_course(PEOPLE[:3])
         services.issue_one(None, enrolments[0])
         services.issue_one(None, enrolments[1])
+        db.session.commit()
     web = web_as("staff")
     page = web.get("/courses/1/certificates")
     assert "Issue and download" not in page.text and "Issue now" not in page.text

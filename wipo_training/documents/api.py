@@ -106,8 +106,10 @@ def start_batch(values, course_id):
     except services.CertificateError as exc:
         db.session.rollback()
         abort(422, message=str(exc))
-    db.session.refresh(job)
-    return job
+    job_id = job.id
+    db.session.commit()
+    services.queue_batch(job_id, request.url_root)
+    return db.session.get(Job, job_id)
 
 
 def _job(job_id) -> Job:

@@ -69,7 +69,10 @@ def batch(course_id: int):
         db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for("documents.course_certificates", course_id=course.id))
-    return redirect(url_for("documents.job", job_id=job.id))
+    job_id = job.id  # read before the commit (after it, reading would start a transaction)
+    db.session.commit()
+    services.queue_batch(job_id, request.url_root)
+    return redirect(url_for("documents.job", job_id=job_id))
 
 
 @bp.route("/enrolments/<int:enrolment_id>/certificate", methods=["POST"])
@@ -155,6 +158,7 @@ def reissue(certificate_id: int):
             db.session.rollback()
             flash(str(exc), "danger")
         else:
+            db.session.commit()
             flash(f"{new.serial} issued; {certificate.serial} is revoked.", "success")
     return redirect(
         url_for("documents.course_certificates", course_id=certificate.enrolment.course_id)
@@ -262,6 +266,9 @@ def job_retry(job_id: int):
         db.session.rollback()
         flash(str(exc), "danger")
     else:
+        base_url = job.base_url  # read before the commit, as job_id
+        db.session.commit()
+        services.queue_batch(job_id, base_url)
         flash("The job was started again.", "info")
     return redirect(url_for("documents.job", job_id=job_id))
 

@@ -1,6 +1,7 @@
 """Certificates: who is eligible and why, issuing with serial numbers and verification codes,
 revoking and reissuing, batches, and the public verification lookup. Services take plain
-values, add and flush, audit; the caller commits (the batch commits as it goes)."""
+values, add and flush, audit; the caller (a route, or the batch job ``run_batch``) commits.
+The batch job is the one that commits as it goes: each of its commits is in ``run_batch``."""
 
 import base64
 import hashlib
@@ -25,6 +26,7 @@ from ..counters import next_number, reserve_numbers
 from ..countries import get_country
 from ..evaluations.models import Questionnaire, SubmissionReceipt
 from ..extensions import db
+from ..jobs import Job, enqueue
 from ..participants.models import Enrolment
 from ..pdf import render_pdf
 from ..timetable import services as timetable_services
@@ -610,48 +612,65 @@ def plan_issue(actor, course) -> list[int]:
     )
 
 
-def complete(
-    actor,
-    certificate_ids: list[int],
-    progress=None,
-    workers: int = 1,
-    documents_out: list | None = None,
-    served_at: str | None = None,
-) -> int:
-    """Render, store and mark issued the given pending certificates (call it with nothing
-    else pending in the session). Every batch is sent to the render processes at once; each
-    is stored and committed as it comes back, so storing overlaps rendering and a crash
-    loses at most the batches not yet committed. ``progress(done)`` follows each batch;
+def issue_in_batches(
+    actor, certificate_ids: list[int], workers: int = 1, served_at: str | None = None
+):
+    """Render, store and mark issued the given pending certificates, for the batch job:
+    every batch is sent to the render processes at once; each is stored and flushed as it
+    comes back, and this yields (issued so far, the batch's whole document) for the job to
+    commit it, so storing overlaps rendering. Called with nothing pending in the session: the
+    read transaction is ended while rendering (SQLite has one writer at a time).
     ``served_at``: see public_base_url."""
     certificates = _load_pending(certificate_ids)
     batches = certificate_batches(certificates, workers, served_at)
     ids = [c.id for c in certificates]
-    contexts = [page for _shared, pages in batches for page in pages]
-    printed = {
-        c.id: (page["name"], page["native"]) for c, page in zip(certificates, contexts, strict=True)
-    }
-    # Release the database while rendering (SQLite has one writer at a time): nothing has
-    # been written yet, and the certificates are read again as their batch comes back.
-    db.session.rollback()
+    printed = _printed_names(certificates, batches)
+    _release_while_rendering()
     done = 0
     for whole, pages in iter_render(batches, workers):
         batch_ids, ids = ids[: len(pages)], ids[len(pages) :]
         current = {c.id: c for c in _load_pending(batch_ids)}
         for certificate_id, data in zip(batch_ids, pages, strict=True):
             certificate = current.get(certificate_id)
-            if certificate is None:  # issued meanwhile by another run
-                continue
-            store_pdf(certificate, data)
-            certificate.printed_name, certificate.printed_native_name = printed[certificate_id]
-            certificate.status, certificate.issued_at = CertificateStatus.ISSUED, utcnow()
-            record_audit(actor, "certificate.issue", certificate, serial=certificate.serial)
-        db.session.commit()
-        if documents_out is not None:  # the batch reuses them for the merged PDF
-            documents_out.append(whole)
+            if certificate is not None:  # else issued meanwhile by another run
+                _mark_issued(actor, certificate, data, printed[certificate_id])
+        db.session.flush()
         done += len(batch_ids)
-        if progress:
-            progress(done)
-    return done
+        yield done, whole
+
+
+def issue_now(actor, certificates: list[Certificate], served_at: str | None = None) -> None:
+    """Render, store and mark issued a few pending certificates in this process and in the
+    caller's transaction (a coordinator issuing one; a batch is ``issue_in_batches``)."""
+    batches = certificate_batches(certificates, 1, served_at)
+    printed = _printed_names(certificates, batches)
+    pages = [page for _whole, batch_pages in iter_render(batches) for page in batch_pages]
+    for certificate, data in zip(certificates, pages, strict=True):
+        _mark_issued(actor, certificate, data, printed[certificate.id])
+    db.session.flush()
+
+
+def _printed_names(certificates: list[Certificate], batches: list[tuple]) -> dict:
+    """Each certificate's name and native name as its page prints them."""
+    contexts = [page for _shared, pages in batches for page in pages]
+    return {
+        c.id: (page["name"], page["native"]) for c, page in zip(certificates, contexts, strict=True)
+    }
+
+
+def _mark_issued(actor, certificate: Certificate, data: bytes, printed: tuple) -> None:
+    store_pdf(certificate, data)
+    certificate.printed_name, certificate.printed_native_name = printed
+    certificate.status, certificate.issued_at = CertificateStatus.ISSUED, utcnow()
+    record_audit(actor, "certificate.issue", certificate, serial=certificate.serial)
+
+
+def _release_while_rendering() -> None:
+    """End the read transaction before a long render (nothing may be pending: the caller
+    committed), so that other writers are not held up."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("Commit before rendering: changes are pending in the session.")
+    db.session.rollback()
 
 
 def _load_pending(ids: list[int]) -> list[Certificate]:
@@ -680,8 +699,7 @@ def issue_one(actor, enrolment: Enrolment, served_at: str | None = None) -> Cert
     lock_course(enrolment.course_id)
     certificate = current_certificate(enrolment.id) or allocate(actor, enrolment)
     if certificate.status == CertificateStatus.PENDING:
-        db.session.commit()  # the serial is taken even if the render fails
-        complete(actor, [certificate.id], served_at=served_at)
+        issue_now(actor, [certificate], served_at)
     return certificate
 
 
@@ -708,10 +726,8 @@ def reissue(
     if certificate.status != CertificateStatus.REVOKED:
         revoke(actor, certificate, reason or "Reissued")
     new = allocate(actor, certificate.enrolment, replaces=certificate)
-    db.session.commit()
-    complete(actor, [new.id], served_at=served_at)
+    issue_now(actor, [new], served_at)
     record_audit(actor, "certificate.reissue", new, replaces=certificate.serial)
-    db.session.commit()
     return new
 
 
@@ -815,11 +831,10 @@ def issued_count(course) -> int:
 
 
 def start_batch(actor, course, fmt: str, served_at: str | None = None, issue: bool = True):
-    """Record a batch job and queue it: issue what is missing, then one PDF or a ZIP; or,
-    without ``issue`` (staff, who download but do not issue), the file of the certificates
-    issued so far. ``served_at``: the address of the request starting it (public_base_url)."""
-    from ..jobs import Job, run_certificate_batch
-
+    """Record a batch job, to issue what is missing, then make one PDF or a ZIP; or, without
+    ``issue`` (staff, who download but do not issue), the file of the certificates issued so
+    far. The caller commits, then ``queue_batch``. ``served_at``: the address of the request
+    starting it (public_base_url)."""
     if fmt not in BATCH_FORMATS:
         raise CertificateError("Choose a merged PDF or a ZIP file.")
     if issue:
@@ -837,27 +852,25 @@ def start_batch(actor, course, fmt: str, served_at: str | None = None, issue: bo
     )
     db.session.add(job)
     db.session.flush()
-    job_id = job.id  # read before the commit: reading after it would open a transaction
     record_audit(actor, "certificate.batch", job, course=course.code, format=fmt)
-    db.session.commit()
-    run_certificate_batch(job_id, served_at)
     return job
 
 
 def retry_batch(actor, job) -> None:
-    """Queue a failed batch again (it keeps the certificates issued before it failed).
-    Commits before queueing, as start_batch does: the worker must see the job queued."""
-    from ..jobs import run_certificate_batch
-
+    """Mark a failed batch to run again (it keeps the certificates issued before it failed).
+    The caller commits, then ``queue_batch``."""
     if job.status != "failed":
         raise CertificateError(f"This job is {job.status}: only a failed job is started again.")
     job.status, job.error, job.worker = "queued", "", None
     job.interruptions, job.interrupted_at, job.interrupted_done = 0, None, None
     db.session.flush()
-    job_id, base_url = job.id, job.base_url  # read before the commit (see start_batch)
     record_audit(actor, "certificate.batch_retry", job, kind=job.kind)
-    db.session.commit()
-    run_certificate_batch(job_id, base_url)
+
+
+def queue_batch(job_id: int, served_at: str | None) -> None:
+    """Hand a committed batch job to the worker (it must see the job queued: commit first).
+    ``served_at``: the job's base_url."""
+    enqueue(job_id, served_at)
 
 
 def safe_filename(text: str) -> str:
@@ -904,11 +917,11 @@ def _write_atomically(path: Path, write) -> None:
 def run_batch(job_id: int, workers: int | None = None, served_at: str | None = None) -> None:
     """The job: issue the missing certificates (progress as it goes), then build the file.
     Safe to run again after a crash: pending certificates are completed, files replaced.
+    Unlike the services above it commits, as it goes: each commit below is the job's.
     ``served_at``: the address of the request that started it (see public_base_url)."""
     import zipfile
 
     from ..courses.models import Course
-    from ..jobs import Job
 
     job = db.session.get(Job, job_id)
     course = db.session.get(Course, job.course_id)
@@ -921,14 +934,13 @@ def run_batch(job_id: int, workers: int | None = None, served_at: str | None = N
         if not pending and not issued:
             raise CertificateError(f"No certificate of {course.code} is issued.")
         job.total, job.done = len(pending) + len(issued), len(issued)
-        db.session.commit()
+        db.session.commit()  # the job's: running, with its serials allocated
 
-        def progress(done):
+        fresh: list[bytes] = []  # when every certificate is rendered now, the merged PDF's
+        for done, whole in issue_in_batches(None, pending, workers, served_at):
             job.done = len(issued) + done
-            db.session.commit()
-
-        fresh: list[bytes] = []
-        complete(None, pending, progress, workers, documents_out=fresh, served_at=served_at)
+            fresh.append(whole)
+            db.session.commit()  # the job's, per batch: a crash loses only the batches after
         certificates = [
             c for c in course_certificates(course) if c.status == CertificateStatus.ISSUED
         ]
@@ -957,12 +969,12 @@ def run_batch(job_id: int, workers: int | None = None, served_at: str | None = N
 
         _write_atomically(jobs_dir() / name, write)
         job.result_name, job.status, job.done = name, "done", job.total
-        db.session.commit()
+        db.session.commit()  # the job's: done
     except Exception as exc:
         db.session.rollback()
         job = db.session.get(Job, job_id)
         job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"[:1000]
-        db.session.commit()
+        db.session.commit()  # the job's: failed, with the reason
         raise
 
 
@@ -971,7 +983,7 @@ def _merged_chunks(
 ) -> list[bytes]:
     """The certificates as a few multi-page PDFs (one per chunk), not one file per page."""
     batches = certificate_batches(certificates, workers, served_at)
-    db.session.rollback()  # release the database while rendering
+    _release_while_rendering()
     return [whole for whole, _pages in iter_render(batches, workers)]
 
 
@@ -1123,7 +1135,6 @@ def downloads_of_user(user_id: int, since: datetime, limit: int = 5) -> list:
     """The batch files a user asked for since ``since``, newest first: rows of (Job, course
     code or None). One query."""
     from ..courses.models import Course
-    from ..jobs import Job
 
     return db.session.execute(
         sa.select(Job, Course.code)
