@@ -32,6 +32,7 @@ from .forms import (
     PersonEditForm,
 )
 from .models import Enrolment, EnrolmentStatus, Person
+from .queries import LIST_HEADER, list_rows
 
 EDITORS = ("admin", "coordinator")
 READERS = ("admin", "coordinator", "staff")
@@ -299,34 +300,6 @@ def by_country_map(course_id: int):
             {row.code: row.count for row in figures.countries},
         )
     )
-
-
-LIST_HEADER = [
-    "Country",
-    "Title",
-    "Family name",
-    "Given name",
-    "Name in native script",
-    "Position",
-    "Organisation",
-    "Email",
-    "Status",
-]
-
-
-def list_rows(enrolments):
-    for e in enrolments:
-        yield [
-            get_country(e.country_code).name,
-            e.person.title,
-            e.person.family_name,
-            e.person.given_name,
-            e.person.native_name,
-            e.position,
-            e.organisation.name if e.organisation else "",
-            e.person.email or "",
-            e.status_label,
-        ]
 
 
 @bp.route("/courses/<int:course_id>/participants/list")
