@@ -251,8 +251,10 @@ def _buttons(form):
     return [
         tag
         for tag in form.html.find_all(["button", "input"])
-        if tag.name == "button" and tag.get("type", "submit") == "submit"
-        or tag.name == "input" and tag.get("type") == "submit"
+        if tag.name == "button"
+        and tag.get("type", "submit") == "submit"
+        or tag.name == "input"
+        and tag.get("type") == "submit"
     ]
 
 
@@ -391,3 +393,11 @@ def make_session(course, actor=None, day=None, start="09:30", end="12:00", **val
     return timetable_services.save_session(
         actor, course, timetable_services.SessionData(**data), accept_warnings=accept
     )
+
+
+def create_token(app, email, name="script"):
+    """An API token for the user with ``email`` (as the token page makes one)."""
+    with app.app_context():
+        token = auth_services.create_api_token(auth_services.user_by_email(email), name)
+        db.session.commit()
+    return token

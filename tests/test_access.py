@@ -235,9 +235,7 @@ def duplicated_fields(form) -> list[str]:
             continue
         target = buttons if kind == "submit" else always
         target[name] = target.get(name, 0) + 1
-    return sorted(
-        name for name, count in always.items() if count > 1 or name in buttons
-    )
+    return sorted(name for name, count in always.items() if count > 1 or name in buttons)
 
 
 class TestForms:
@@ -257,8 +255,10 @@ class TestForms:
             assert login(client, users[role]).status_code == 302
         forms_seen, problems = 0, []
         for rule in rules(app):
-            if "GET" not in rule.methods or rule.endpoint == "static" or (
-                rule.rule.endswith(DOWNLOADS)
+            if (
+                "GET" not in rule.methods
+                or rule.endpoint == "static"
+                or (rule.rule.endswith(DOWNLOADS))
             ):
                 continue
             url = rule.build({name: values[name] for name in rule.arguments})[1]

@@ -2,17 +2,10 @@
 
 import sqlalchemy as sa
 
-from tests.conftest import login
+from tests.conftest import create_token, login
 from wipo_training.auth import services as auth_services
 from wipo_training.auth.models import ApiToken
 from wipo_training.extensions import db
-
-
-def create_token(app, email, name="script"):
-    with app.app_context():
-        token = auth_services.create_api_token(auth_services.user_by_email(email), name)
-        db.session.commit()
-    return token
 
 
 def test_openapi_document(client):

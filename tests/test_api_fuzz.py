@@ -14,8 +14,7 @@ import sqlalchemy as sa
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tests.conftest import make_course, make_person, make_session
-from tests.test_api import create_token
+from tests.conftest import create_token, make_course, make_person, make_session
 from wipo_training.courses.models import Course
 from wipo_training.extensions import db
 from wipo_training.meetings import services as meeting_services

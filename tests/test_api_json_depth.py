@@ -8,14 +8,13 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import make_course
+from tests.conftest import create_token, make_course
 from tests.meetings.test_api import GROUP
-from tests.test_api import create_token
-from wipo_training.api import MAX_JSON_DEPTH, json_deeper_than
 from wipo_training.courses.models import Course
 from wipo_training.extensions import db
 from wipo_training.meetings.models import WorkingGroup
 from wipo_training.participants.models import Enrolment
+from wipo_training.rest import MAX_JSON_DEPTH, json_deeper_than
 
 COURSE = {
     "fund_id": 1,

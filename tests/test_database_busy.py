@@ -7,8 +7,7 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import find_form, make_course, press
-from tests.test_api import create_token
+from tests.conftest import create_token, find_form, make_course, press
 from wipo_training.courses.models import Course
 from wipo_training.extensions import db
 

@@ -9,8 +9,15 @@ import pytest
 import sqlalchemy as sa
 import webtest
 
-from tests.conftest import find_form, make_course, make_person, make_session, submit, web_sign_in
-from tests.test_api import create_token
+from tests.conftest import (
+    create_token,
+    find_form,
+    make_course,
+    make_person,
+    make_session,
+    submit,
+    web_sign_in,
+)
 from wipo_training.demo.meetings import load_demo_meetings
 from wipo_training.documents import services as certificate_services
 from wipo_training.documents.models import CertificateSettings
@@ -26,7 +33,8 @@ from wipo_training.meetings.models import (
     WorkingGroup,
 )
 from wipo_training.participants import services as participant_services
-from wipo_training.participants.models import Enrolment, Person
+from wipo_training.participants.models import Enrolment
+from wipo_training.people.models import Person
 from wipo_training.timetable import services as timetable_services
 from wipo_training.timetable.models import CourseSession
 

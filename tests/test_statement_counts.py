@@ -14,7 +14,7 @@ from wipo_training.demo.meetings import GROUP_NAME
 from wipo_training.demo.scale import load_history
 from wipo_training.extensions import db
 from wipo_training.meetings.models import Meeting, WorkingGroup
-from wipo_training.participants.models import Person
+from wipo_training.people.models import Person
 
 
 @pytest.fixture

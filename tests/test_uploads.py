@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import make_course, make_person, submit
+from tests.conftest import create_token, make_course, make_person, submit
 from tests.participants.test_import import GOOD_ROWS, counts, xlsx
-from tests.test_api import create_token
 from wipo_training.auth import services as auth_services
 from wipo_training.courses.models import Course
 from wipo_training.extensions import db

@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .meetings import models as meeting_models  # noqa: F401
     from .participants import models as participant_models  # noqa: F401
+    from .people import models as people_models  # noqa: F401
     from .reports import models as report_models  # noqa: F401
     from .timetable import models as timetable_models  # noqa: F401
 
@@ -61,18 +62,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .admin import bp as admin_bp
-    from .api import register_api
-    from .auth import bp as auth_bp
+    from .admin.routes import bp as admin_bp
+    from .api import blp as api_blp
+    from .auth.routes import bp as auth_bp
     from .converters import IdConverter
-    from .courses import bp as courses_bp
-    from .documents import bp as documents_bp
-    from .evaluations import bp as evaluations_bp
-    from .main import bp as main_bp
-    from .meetings import bp as meetings_bp
-    from .participants import bp as participants_bp
-    from .reports import bp as reports_bp
-    from .timetable import bp as timetable_bp
+    from .courses.routes import bp as courses_bp
+    from .documents.routes import bp as documents_bp
+    from .evaluations.routes import bp as evaluations_bp
+    from .main.routes import bp as main_bp
+    from .meetings.routes import bp as meetings_bp
+    from .participants.routes import bp as participants_bp
+    from .reports.routes import bp as reports_bp
+    from .timetable.routes import bp as timetable_bp
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
     app.register_blueprint(main_bp)
@@ -85,7 +86,28 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(meetings_bp)
-    register_api(app)
+    from .courses.api import blp as courses_api
+    from .documents.api import blp as documents_api
+    from .evaluations.api import blp as evaluations_api
+    from .meetings.api import blp as meetings_api
+    from .participants.api import blp as participants_api
+    from .reports.api import blp as reports_api
+    from .rest import init_api
+    from .timetable.api import blp as timetable_api
+
+    init_api(
+        app,
+        (
+            api_blp,
+            courses_api,
+            participants_api,
+            timetable_api,
+            evaluations_api,
+            documents_api,
+            reports_api,
+            meetings_api,
+        ),
+    )
 
 
 def register_jobs(app: Flask) -> None:

@@ -176,11 +176,6 @@ def enqueue(job_id: int, base_url: str | None) -> None:
     run_job(job_id, base_url)
 
 
-#: The name documents/services.py still calls: queues through the handlers like any job.
-#: To go once it calls ``enqueue``.
-run_certificate_batch = enqueue
-
-
 # --- workers that died ----------------------------------------------------------------------
 
 #: How many times a job is resumed after its worker died; the next time it is failed (a job

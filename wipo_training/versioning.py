@@ -14,6 +14,7 @@ pass the check.
 from flask_smorest import abort
 from flask_smorest.exceptions import PreconditionFailed
 from sqlalchemy import inspect
+from wtforms import HiddenField
 
 from .extensions import db
 
@@ -38,6 +39,14 @@ def is_stale(obj, expected_version: int | None) -> bool:
     """Whether ``obj`` changed since the caller read ``expected_version`` (None: no check, for
     the application's own changes)."""
     return expected_version is not None and expected_version != current_version(obj)
+
+
+class VersionField(HiddenField):
+    """The version an edit page showed. A post without it is an outdated page, not "no check":
+    WTForms would otherwise keep the object's current version when the field is left out."""
+
+    def process_formdata(self, valuelist):
+        self.data = valuelist[0] if valuelist else None
 
 
 def posted_version(value) -> int:

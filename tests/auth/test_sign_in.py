@@ -384,9 +384,7 @@ class TestSameCostForEveryEmail:
         monkeypatch.setattr(auth_services, "check_password_hash", recording)
         return methods
 
-    def test_unknown_email_known_email_and_account_without_password(
-        self, app, web, users, checked
-    ):
+    def test_unknown_email_known_email_and_account_without_password(self, app, web, users, checked):
         with app.app_context():
             auth_services.create_user(None, "invited@example.test", "Invited", "trainee", None)
             db.session.commit()

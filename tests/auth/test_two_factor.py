@@ -53,14 +53,11 @@ def login_sessions(app) -> int:
 
 def audit_actions(app, action_prefix):
     with app.app_context():
-        return (
-            db.session.execute(
-                sa.select(AuditEntry.action, AuditEntry.actor_label, AuditEntry.object_id)
-                .where(AuditEntry.action.like(f"{action_prefix}%"))
-                .order_by(AuditEntry.id)
-            )
-            .all()
-        )
+        return db.session.execute(
+            sa.select(AuditEntry.action, AuditEntry.actor_label, AuditEntry.object_id)
+            .where(AuditEntry.action.like(f"{action_prefix}%"))
+            .order_by(AuditEntry.id)
+        ).all()
 
 
 def test_a_required_role_is_asked_for_the_code_after_the_password(app, web, users):

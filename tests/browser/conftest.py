@@ -167,7 +167,7 @@ def other_page(browser, live_server):
     """Another browser window with its own cookies, signed in as ``email`` when one is given:
     the second person of a journey (``other_page("trainee@demo.test")``). Its PageWatch is
     ``.watch`` and is checked at the end like the main page's."""
-    from tests.browser.test_sign_in_journey import sign_in
+    from tests.browser.conftest import sign_in
 
     opened = []
 
@@ -211,3 +211,17 @@ def course_tab():
         tabs.get_by_role("link", name=name, exact=True).click()
 
     return _click
+
+
+def sign_in(page, base, email):
+    """Sign in as a demo account: the password, then its app's code when asked (issue 16)."""
+    from playwright.sync_api import expect
+
+    from wipo_training.demo import DEMO_PASSWORD
+
+    page.goto(f"{base}/")
+    expect(page).to_have_url(f"{base}/login?next=/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    type_second_factor(page, base, email)

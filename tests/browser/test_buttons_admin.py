@@ -8,8 +8,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.conftest import type_second_factor
-from tests.browser.test_sign_in_journey import sign_in
+from tests.browser.conftest import sign_in, type_second_factor
 from wipo_training.auth.models import User
 from wipo_training.courses.models import Fund
 from wipo_training.demo import DEMO_PASSWORD

@@ -8,12 +8,13 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.test_sign_in_journey import sign_in
+from tests.browser.conftest import sign_in
 from wipo_training.courses.models import Course
 from wipo_training.documents import services as certificate_services
 from wipo_training.documents.models import Certificate, CertificateSettings, EligibilityOverride
 from wipo_training.extensions import db
-from wipo_training.participants.models import Enrolment, Person
+from wipo_training.participants.models import Enrolment
+from wipo_training.people.models import Person
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.test_sign_in_journey import sign_in
+from tests.browser.conftest import sign_in
 from wipo_training.audit import AuditEntry
 from wipo_training.courses.models import Course
 from wipo_training.evaluations.models import Answer, Question, Questionnaire

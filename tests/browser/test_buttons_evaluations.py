@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.test_sign_in_journey import sign_in
+from tests.browser.conftest import sign_in
 from wipo_training.courses.models import Course
 from wipo_training.evaluations.models import Question, Questionnaire, Submission
 from wipo_training.extensions import db

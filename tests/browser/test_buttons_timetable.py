@@ -9,12 +9,13 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.test_sign_in_journey import sign_in
+from tests.browser.conftest import sign_in
 from wipo_training.auth.models import User
 from wipo_training.courses.models import Course
 from wipo_training.extensions import db
 from wipo_training.participants import services as participant_services
-from wipo_training.participants.models import Enrolment, Person
+from wipo_training.participants.models import Enrolment
+from wipo_training.people.models import Person
 from wipo_training.timetable.models import (
     Attendance,
     CountryReport,

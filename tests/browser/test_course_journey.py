@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.test_sign_in_journey import sign_in
+from tests.browser.conftest import sign_in
 from tests.participants.test_import import GOOD_ROWS, xlsx
 
 pytestmark = pytest.mark.browser

@@ -4,7 +4,7 @@ open action item of the previous meeting and downloads the meeting report."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_sign_in_journey import sign_in
+from tests.browser.conftest import sign_in
 from tests.reports.conftest import pdf_text
 
 pytestmark = pytest.mark.browser

@@ -3,20 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import type_second_factor
-from wipo_training.demo import DEMO_PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, email):
-    """Sign in as a demo account: the password, then its app's code when asked (issue 16)."""
-    page.goto(f"{base}/")
-    expect(page).to_have_url(f"{base}/login?next=/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    type_second_factor(page, base, email)
 
 
 def test_coordinator_signs_in_and_out(live_server, page, browser, screenshot):

@@ -4,7 +4,7 @@ in "my timetable"."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_sign_in_journey import sign_in
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 

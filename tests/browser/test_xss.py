@@ -5,13 +5,14 @@ tested: any dialog that opens fails the test, and every payload must be readable
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.test_sign_in_journey import sign_in
+from tests.browser.conftest import sign_in
 from wipo_training.courses.models import Course
 from wipo_training.demo.meetings import GROUP_NAME
 from wipo_training.evaluations.models import Answer, Question, Questionnaire
 from wipo_training.extensions import db
 from wipo_training.meetings.models import Meeting, WorkingGroup
-from wipo_training.participants.models import Enrolment, Person
+from wipo_training.participants.models import Enrolment
+from wipo_training.people.models import Person
 from wipo_training.timetable.models import CourseSession, Lecturer
 
 pytestmark = pytest.mark.browser

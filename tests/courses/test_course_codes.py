@@ -13,10 +13,9 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 
-from tests.conftest import build_app, submit
+from tests.conftest import build_app, create_token, submit
 from tests.courses.test_courses import COURSE_VALUES
 from tests.documents.conftest import PEOPLE, eligible_course
-from tests.test_api import create_token
 from tests.test_migrations import empty_database_url  # noqa: F401  (fixture)
 from wipo_training.audit import AuditEntry
 from wipo_training.counters import Counter

@@ -5,8 +5,16 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import find_form, login, make_course, make_person, make_session, press, submit
-from tests.test_api import create_token
+from tests.conftest import (
+    create_token,
+    find_form,
+    login,
+    make_course,
+    make_person,
+    make_session,
+    press,
+    submit,
+)
 from wipo_training.courses import services
 from wipo_training.courses.models import Course, Fund
 from wipo_training.extensions import db
@@ -165,8 +173,12 @@ def test_status_buttons_move_the_course_through_its_life(app, web_as):
         assert response.status_int == 302
         assert f"Status: {label}" in response.follow().text
     with app.app_context():
-        other = make_course(code="ENF-2014", start_date=date(2014, 12, 1),
-                            end_date=date(2014, 12, 12), nomination_deadline=None)
+        other = make_course(
+            code="ENF-2014",
+            start_date=date(2014, 12, 1),
+            end_date=date(2014, 12, 12),
+            nomination_deadline=None,
+        )
         db.session.commit()
         other_id = other.id
     submit(web.get(f"/courses/{other_id}"), "Cancel the course")
@@ -338,7 +350,9 @@ def test_capacity_cannot_fall_below_the_confirmed_participants(app, web_as):
 def test_a_course_not_yet_held_cannot_run_or_complete(app, web_as):
     with app.app_context():
         course = make_course(
-            code="ENF-2028", start_date=date(2028, 12, 4), end_date=date(2028, 12, 15),
+            code="ENF-2028",
+            start_date=date(2028, 12, 4),
+            end_date=date(2028, 12, 15),
             nomination_deadline=None,
         )
         services.change_course_status(None, course, "nominations_open")

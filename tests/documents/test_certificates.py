@@ -10,9 +10,8 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from tests.conftest import submit
+from tests.conftest import create_token, submit
 from tests.documents.conftest import PEOPLE, eligible_course
-from tests.test_api import create_token
 from wipo_training.audit import AuditEntry
 from wipo_training.courses.models import Course
 from wipo_training.documents import services

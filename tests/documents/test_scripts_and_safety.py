@@ -136,3 +136,32 @@ def test_document_templates_escape_what_they_print_and_reach_no_request(app):
         },
     )
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+
+
+def test_weasyprint_is_imported_by_the_first_pdf_not_at_start_up(tmp_path):
+    """The web app starts without WeasyPrint (half a second of every start); the first PDF
+    imports it. A fresh interpreter, as a server process starts."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys\n"
+        "from config import TestConfig\n"
+        "from wipo_training import create_app\n"
+        "create_app(TestConfig)\n"
+        "print('weasyprint' in sys.modules)\n"
+        "from wipo_training.pdf import html_to_pdf\n"
+        "html_to_pdf('<p>x</p>')\n"
+        "print('weasyprint' in sys.modules)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "WIPO_INSTANCE_PATH": str(tmp_path)}
+    result = subprocess.run(  # noqa: S603 (this interpreter, fixed code)
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        check=True,
+    )
+    assert result.stdout.split() == ["False", "True"]

@@ -8,13 +8,12 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from tests.conftest import PASSWORD, submit, web_sign_in
+from tests.conftest import PASSWORD, create_token, submit, web_sign_in
 from tests.documents.conftest import PEOPLE, eligible_course
-from tests.test_api import create_token
 from wipo_training.documents import services
 from wipo_training.documents.models import Certificate
 from wipo_training.extensions import db
-from wipo_training.participants.models import Person
+from wipo_training.people.models import Person
 
 
 def text_of(pdf: bytes) -> str:

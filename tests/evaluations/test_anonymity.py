@@ -17,10 +17,9 @@ import webtest
 from openpyxl import load_workbook
 
 from tests.auth.mailbox import inbox  # noqa: F401  (a fixture)
-from tests.conftest import submit, web_sign_in
+from tests.conftest import create_token, submit, web_sign_in
 from tests.evaluations.conftest import build_course, full_answers, open_questionnaire
 from tests.reports.conftest import pdf_text
-from tests.test_api import create_token
 from wipo_training.audit import AuditEntry
 from wipo_training.courses.models import CourseStatus
 from wipo_training.evaluations import services

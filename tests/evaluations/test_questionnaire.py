@@ -146,9 +146,7 @@ def test_the_settings_page_names_the_opening_day_problem(app, web_as):
     web = web_as("coordinator")
     page = web.get("/courses/1/evaluation/settings")
     assert "It opens on the course's first day (04 December 2028) at the earliest." in page.text
-    refused = submit(
-        page, "Save", opens_day="2028-11-20", opens_time="09:00", closes_time="17:00"
-    )
+    refused = submit(page, "Save", opens_day="2028-11-20", opens_time="09:00", closes_time="17:00")
     assert refused.status_int == 422
     error = refused.html.find(id="opens_day-error")
     assert "can open on the course's first day (04 December 2028) at the earliest" in error.text

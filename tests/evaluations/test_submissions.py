@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.conftest import forms_of, make_person, submit
+from tests.conftest import create_token, forms_of, make_person, submit
 from tests.evaluations.conftest import (
     after_close,
     build_course,
@@ -16,7 +16,6 @@ from tests.evaluations.conftest import (
     full_answers,
     open_questionnaire,
 )
-from tests.test_api import create_token
 from wipo_training.audit import AuditEntry
 from wipo_training.evaluations import services
 from wipo_training.evaluations.models import Answer, Submission, SubmissionReceipt

@@ -15,7 +15,7 @@ from wipo_training.documents import services as document_services
 from wipo_training.extensions import db
 from wipo_training.meetings import services as meeting_services
 from wipo_training.participants import services as participant_services
-from wipo_training.participants.models import Person
+from wipo_training.people.models import Person
 
 
 def add_work(round_number: int, users: dict) -> None:

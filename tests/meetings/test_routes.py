@@ -20,7 +20,7 @@ from wipo_training.demo.meetings import DELEGATIONS_2017
 from wipo_training.extensions import db
 from wipo_training.meetings.models import Meeting, Outcome, WorkingGroup
 from wipo_training.meetings.services import delegations_by_side
-from wipo_training.participants.models import Person
+from wipo_training.people.models import Person
 
 
 def page(web, url):

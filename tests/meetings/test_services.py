@@ -10,7 +10,7 @@ from wipo_training.demo.meetings import GROUP_NAME, load_demo_meetings
 from wipo_training.extensions import db
 from wipo_training.meetings import services
 from wipo_training.meetings.models import Delegate, Meeting, Outcome, WorkingGroup
-from wipo_training.participants.models import Person
+from wipo_training.people.models import Person
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import make_course, make_person, submit
-from tests.test_api import create_token
+from tests.conftest import create_token, make_course, make_person, submit
 from wipo_training.courses import services as course_services
 from wipo_training.extensions import db
 from wipo_training.participants import services

@@ -8,8 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.conftest import make_course, make_person
-from tests.test_api import create_token
+from tests.conftest import create_token, make_course, make_person
 from wipo_training.courses.models import Course
 from wipo_training.demo import load_demo
 from wipo_training.extensions import db

@@ -11,7 +11,8 @@ from tests.conftest import find_form, make_course, make_person, press, submit
 from wipo_training.courses import services as course_services
 from wipo_training.extensions import db
 from wipo_training.participants import imports, services
-from wipo_training.participants.models import Enrolment, Person
+from wipo_training.participants.models import Enrolment
+from wipo_training.people.models import Person
 
 HEADER = [
     "Family name",
@@ -504,7 +505,7 @@ def test_the_preview_same_person_updates_only_the_ticked_details(app, web_as):
 
 
 def test_api_import_200_and_422(app, users):
-    from tests.test_api import create_token
+    from tests.conftest import create_token
 
     with app.app_context():
         make_course()
@@ -533,7 +534,7 @@ def test_api_import_200_and_422(app, users):
 
 
 def test_api_import_asks_for_an_answer_for_each_match(app, users):
-    from tests.test_api import create_token
+    from tests.conftest import create_token
 
     with app.app_context():
         make_course()

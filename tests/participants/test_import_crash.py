@@ -11,12 +11,12 @@ import uuid
 
 import sqlalchemy as sa
 
-from tests.conftest import make_course
+from tests.conftest import create_token, make_course
 from tests.evaluations.test_concurrency import start_gunicorn
 from tests.participants.test_import import GOOD_ROWS, xlsx
-from tests.test_api import create_token
 from wipo_training.extensions import db
-from wipo_training.participants.models import Enrolment, Person
+from wipo_training.participants.models import Enrolment
+from wipo_training.people.models import Person
 
 ROWS = 2000
 
@@ -34,9 +34,13 @@ def workbook() -> bytes:
 def post_file(url: str, token: str, data: bytes) -> int:
     boundary = uuid.uuid4().hex
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="n.xlsx"\r\n'
-        "Content-Type: application/octet-stream\r\n\r\n"
-    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="n.xlsx"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     request = urllib.request.Request(
         url,
         data=body,

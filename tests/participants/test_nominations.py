@@ -12,7 +12,8 @@ from wipo_training.auth.models import User
 from wipo_training.courses import services as course_services
 from wipo_training.extensions import db
 from wipo_training.participants import services
-from wipo_training.participants.models import Enrolment, Person
+from wipo_training.participants.models import Enrolment
+from wipo_training.people.models import Person
 
 
 @pytest.fixture
@@ -294,7 +295,9 @@ def test_nobody_completes_a_course_not_yet_held(app, web_as):
 
     with app.app_context():
         course = make_course(
-            code="ENF-2028", start_date=date(2028, 12, 4), end_date=date(2028, 12, 15),
+            code="ENF-2028",
+            start_date=date(2028, 12, 4),
+            end_date=date(2028, 12, 15),
             nomination_deadline=None,
         )
         enrolment = services.nominate(None, course, make_person())

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from icalendar import Calendar
 
 from tests.conftest import (
+    create_token,
     find_form,
     forms_of,
     make_course,
@@ -18,7 +19,6 @@ from tests.conftest import (
     press,
     submit,
 )
-from tests.test_api import create_token
 from wipo_training.auth.services import user_by_email
 from wipo_training.extensions import db
 from wipo_training.participants import services as participant_services

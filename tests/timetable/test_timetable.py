@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from tests.conftest import (
+    create_token,
     find_form,
     forms_of,
     make_course,
@@ -17,7 +18,6 @@ from tests.conftest import (
     press,
     submit,
 )
-from tests.test_api import create_token
 from wipo_training.courses import services as course_services
 from wipo_training.extensions import db
 from wipo_training.participants import services as participant_services

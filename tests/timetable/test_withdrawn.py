@@ -9,9 +9,8 @@ import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
-from tests.conftest import find_form, make_course, make_person, make_session, press
+from tests.conftest import create_token, find_form, make_course, make_person, make_session, press
 from tests.evaluations.conftest import full_answers, open_questionnaire
-from tests.test_api import create_token
 from wipo_training.auth.services import user_by_email
 from wipo_training.courses.models import Course
 from wipo_training.evaluations.models import Submission, SubmissionReceipt

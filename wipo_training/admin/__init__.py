@@ -1,7 +1,1 @@
 """Administration: users and roles, the audit log."""
-
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from . import routes  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """Admin pages: users and the audit log."""
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import roles
@@ -13,7 +13,8 @@ from ..auth.links import deliver_link
 from ..auth.models import Role, User
 from ..extensions import db
 from ..mail import mail_configured
-from . import bp
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.route("/users")

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from flask import (
+    Blueprint,
     abort,
     current_app,
     flash,
@@ -22,7 +23,7 @@ from flask_login import current_user, login_user, logout_user
 from ..access import public, roles, signed_in
 from ..extensions import db, limiter, login_manager
 from ..mail import mail_configured
-from . import bp, services, two_factor
+from . import services, two_factor
 from .devices import device_nonce, remember_device
 from .emails import normalise_email
 from .forms import (
@@ -37,6 +38,8 @@ from .forms import (
 )
 from .links import can_email_requested_links, deliver_link, send_requested_link
 from .models import ApiToken, Role, User, hash_secret
+
+bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader

@@ -6,18 +6,16 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import selectinload
 
-from ..access import roles, signed_in
-from ..api.fields import CountryCode, Integer
-from ..api.pagination import page_items
+from ..access import EDITORS, roles, signed_in
 from ..extensions import db
 from ..limits import SHORT_PROSE
+from ..rest import CountryCode, Integer, page_items
 from ..versioning import check_if_match, set_etag
 from . import services
+from .access import visible_course_or_404
 from .models import Course, CourseStatus, Fund
 
 blp = Blueprint("courses_api", __name__, url_prefix="/api/v1", description="Funds and courses.")
-
-EDITORS = ("admin", "coordinator")
 
 
 class FundSchema(Schema):
@@ -81,14 +79,6 @@ class CourseQuerySchema(Schema):
     fund = Integer()
     status = fields.String(validate=validate.OneOf([s.value for s in CourseStatus]))
     q = fields.String()
-
-
-def visible_course_or_404(course_id: int) -> Course:
-    """The course if the caller may see it; 404 otherwise."""
-    course = db.session.get(Course, course_id)
-    if course is None or not services.can_see_course(current_user, course):
-        flask_abort(404)
-    return course
 
 
 def _unprocessable(exc: services.CourseError):

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..limits import SHORT_PROSE
+from ..versioning import VersionField
 
 
 class CourseForm(FlaskForm):
@@ -66,7 +67,7 @@ class CourseForm(FlaskForm):
     country_report_required = BooleanField(
         "Country report must be presented for a certificate", default=True
     )
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save")
 
     def course_values(self) -> dict:

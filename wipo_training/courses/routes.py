@@ -3,29 +3,21 @@
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from ..access import roles, signed_in
+from ..access import EDITORS, READERS, roles, signed_in
 from ..countries import all_countries
 from ..extensions import db
 from ..versioning import posted_version
-from . import bp, services
+from . import services
+from .access import visible_course_or_404
 from .forms import CopyForm, CourseForm, FundForm, QuotaForm, StatusForm
 from .models import COURSE_TRANSITIONS, Course, CourseStatus, Fund
 
-EDITORS = ("admin", "coordinator")
-READERS = ("admin", "coordinator", "staff")
-
-
-def get_visible_course(course_id: int) -> Course:
-    """The course, or 404 when it does not exist or the user may not see it."""
-    course = db.get_or_404(Course, course_id)
-    if not services.can_see_course(current_user, course):
-        abort(404)
-    return course
+bp = Blueprint("courses", __name__)
 
 
 def _course_form(course: Course | None = None) -> CourseForm:
@@ -103,7 +95,7 @@ def create_course():
 @signed_in
 def course_detail(course_id: int):
     """The course at a glance: facts, seats by country, what the next step needs."""
-    course = get_visible_course(course_id)
+    course = visible_course_or_404(course_id)
     if current_user.role == "trainee":
         return render_template("courses/detail_trainee.html", course=course)
     counts = services.enrolment_counts(course)
@@ -119,15 +111,8 @@ def course_detail(course_id: int):
         not_yet=services.not_yet(course),
         status_form=StatusForm(),
         can_edit=current_user.role in EDITORS,
-        course_days=course_days(course),
+        course_days=services.weekdays(course),
     )
-
-
-def course_days(course: Course) -> list:
-    """The course's weekdays (for the attendance sheets)."""
-    from ..timetable.services import timetable_days  # the timetable builds on courses
-
-    return [day for day, _sessions in timetable_days(course, [])]
 
 
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])

@@ -661,3 +661,10 @@ def recently_completed_courses(limit: int = 5) -> list[Course]:
             .limit(limit)
         ).scalars()
     )
+
+
+def weekdays(course: Course) -> list[date]:
+    """The course's days from Monday to Friday (the attendance sheets' columns)."""
+    days = (course.end_date - course.start_date).days + 1
+    every = (course.start_date + timedelta(days=n) for n in range(max(days, 0)))
+    return [day for day in every if day.weekday() < 5]

@@ -6,7 +6,7 @@ from ..auth import services as auth_services
 from ..auth import two_factor
 from ..auth.models import User
 from ..extensions import db
-from ..participants.models import Person
+from ..people.models import Person
 from .courses import load_demo_courses
 from .meetings import load_demo_meetings
 

@@ -19,7 +19,8 @@ from ..evaluations.models import Answer, Question, Questionnaire, Submission, Su
 from ..evaluations.services import COURSE_QUESTIONS, SESSION_ASPECTS, session_key
 from ..extensions import db
 from ..meetings.models import AgendaItem, Delegation, Meeting, Outcome, WorkingGroup
-from ..participants.models import Enrolment, Organisation, Person
+from ..participants.models import Enrolment
+from ..people.models import Organisation, Person
 from ..timetable.models import Attendance, CourseSession
 
 FIRST_YEAR = 2006

@@ -7,11 +7,11 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from ..access import EDITORS, READERS, public, roles, signed_in
-from ..api.fields import Integer
 from ..courses.models import Course
 from ..downloads import stored_file
 from ..extensions import db, limiter
 from ..jobs import Job
+from ..rest import Integer
 from . import services
 from .access import can_download, can_see_job
 from .models import CertificateStatus

@@ -2,9 +2,11 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectField, StringField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
+
+from ..versioning import VersionField
 
 
 class ReasonForm(FlaskForm):
@@ -48,7 +50,7 @@ class SettingsForm(FlaskForm):
     logo2 = FileField("Logo 2")
     logo3 = FileField("Logo 3")
     #: The version the page showed (0: none saved yet): a save based on an older one is refused.
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save")
 
 

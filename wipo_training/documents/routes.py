@@ -1,7 +1,7 @@
 """Certificate pages: eligibility, issue, revoke, reissue, settings, downloads, jobs and the
 public verification page."""
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -13,10 +13,12 @@ from ..jobs import Job
 from ..participants.models import Enrolment
 from ..timeutil import utcnow
 from ..versioning import posted_version
-from . import bp, services
+from . import services
 from .access import can_download, can_retry, can_see_job
 from .forms import BatchForm, OverrideForm, ReasonForm, SettingsForm, VerifyForm
 from .models import Certificate, CertificateStatus
+
+bp = Blueprint("documents", __name__)
 
 IMAGE_LIMIT = 1024 * 1024
 

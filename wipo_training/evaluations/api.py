@@ -6,10 +6,10 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
 from ..access import roles, signed_in
-from ..api.fields import Integer
-from ..courses.api import visible_course_or_404
+from ..courses.access import visible_course_or_404
 from ..extensions import db
 from ..participants.services import trainee_enrolment
+from ..rest import Integer
 from ..timetable.services import EXPECTED
 from ..timeutil import utcnow
 from ..versioning import set_etag

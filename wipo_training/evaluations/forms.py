@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     SelectField,
     StringField,
     SubmitField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from ..versioning import VersionField
 from .models import QuestionKind
 
 
@@ -24,7 +24,7 @@ class SettingsForm(FlaskForm):
     closes_time = TimeField("Closing time", validators=[DataRequired()])
     anonymous = BooleanField("Anonymous: answers are kept without the trainee's name", default=True)
     #: The version the page showed: a save based on an older one is refused, never lost.
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save")
 
 
@@ -39,7 +39,7 @@ class QuestionForm(FlaskForm):
         description="A day of the course, or “The course as a whole”.",
     )
     #: The version the page showed: a save based on an older one is refused, never lost.
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save")
 
 

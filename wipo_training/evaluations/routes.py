@@ -3,14 +3,14 @@
 from datetime import time, timedelta
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from .. import charts
-from ..access import roles
+from ..access import EDITORS, READERS, roles
+from ..courses.access import visible_course_or_404
 from ..courses.models import Course
-from ..courses.routes import get_visible_course
 from ..downloads import attachment
 from ..extensions import db
 from ..mail import mail_configured
@@ -19,12 +19,11 @@ from ..spreadsheets import to_xlsx
 from ..timetable import services as timetable_services
 from ..timeutil import utcnow
 from ..versioning import posted_version
-from . import bp, services
+from . import services
 from .forms import ActionForm, CopyQuestionsForm, QuestionForm, SettingsForm
 from .models import RATING_MAX, Question, QuestionKind
 
-EDITORS = ("admin", "coordinator")
-READERS = ("admin", "coordinator", "staff")
+bp = Blueprint("evaluations", __name__)
 
 
 def _questionnaire_or_404(course):
@@ -265,7 +264,7 @@ def raw_answers_from_form(questionnaire, form) -> dict:
 @roles("trainee")
 def answer(course_id: int):
     """The trainee's questionnaire, section by section; save a draft or submit once."""
-    course = get_visible_course(course_id)
+    course = visible_course_or_404(course_id)
     enrolment = participant_services.trainee_enrolment(
         current_user, course, timetable_services.EXPECTED
     ) or abort(404)

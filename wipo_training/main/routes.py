@@ -5,18 +5,21 @@ statements whatever the size of the history."""
 
 from datetime import date, timedelta
 
-from flask import render_template
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from ..access import signed_in
 from ..courses import services as course_services
 from ..documents import services as document_services
 from ..evaluations import services as evaluation_services
+from ..extensions import db
 from ..meetings import services as meeting_services
 from ..participants import services as participant_services
+from ..people.models import Person
 from ..timetable import services as timetable_services
 from ..timeutil import utcnow
-from . import bp
+
+bp = Blueprint("main", __name__)
 
 #: How many items each list shows; the rest are counted ("and 12 more").
 SHOWN = 5
@@ -170,4 +173,21 @@ def dashboard():
         job_labels=JOB_LABELS,
         next_steps=NEXT_STEPS.get(role, []),
         intro=ROLE_INTROS[role],
+    )
+
+
+@bp.route("/people/<int:person_id>")
+@signed_in
+def person_detail(person_id: int):
+    """A person across the years: every course (participants) and working-group meeting
+    (meetings) they took part in, composed here, above both."""
+    person = db.get_or_404(Person, person_id)
+    if current_user.role == "trainee" and current_user.person_id != person.id:
+        abort(404)
+    meetings = meeting_services.meetings_of_person(person.id)
+    return render_template(
+        "participants/person.html",
+        person=person,
+        enrolments=participant_services.enrolments_of_person(person.id),
+        meetings=meetings if current_user.role != "trainee" else [],
     )

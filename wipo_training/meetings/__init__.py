@@ -1,9 +1,3 @@
 """Bilateral working groups (e.g. the Japan-China Joint IP Working Group) and their meetings:
 two sides, co-chairs, delegations, agenda, outcomes and action items, side events, the press
 release and the documents staff export."""
-
-from flask import Blueprint
-
-bp = Blueprint("meetings", __name__)
-
-from . import routes  # noqa: E402,F401

@@ -7,12 +7,11 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import selectinload
 
-from ..access import roles
-from ..api.fields import CountryCode, Integer
-from ..api.pagination import page_items
+from ..access import EDITORS, READERS, roles
 from ..downloads import attachment
 from ..extensions import db
 from ..limits import LONG_PROSE, SHORT_PROSE
+from ..rest import CountryCode, Integer, page_items
 from ..versioning import check_if_match, set_etag
 from . import services
 from .documents import meeting_file_stem, meeting_report_pdf
@@ -32,8 +31,6 @@ blp = Blueprint(
     description="Bilateral working groups and their meetings.",
 )
 
-EDITORS = ("admin", "coordinator")
-READERS = ("admin", "coordinator", "staff")
 SIDE = validate.OneOf([s.value for s in Side])
 YEAR = validate.Range(1950, 2100)
 

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..limits import LONG_PROSE, SHORT_PROSE
+from ..versioning import VersionField
 from .models import ActionStatus, MeetingStatus, OutcomeKind
 
 
@@ -42,7 +43,7 @@ class WorkingGroupForm(FlaskForm):
         "Description", validators=[Length(max=SHORT_PROSE)], render_kw={"rows": 3}
     )
     #: The version the page showed: a save based on an older one is refused, never lost.
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save")
 
 
@@ -84,7 +85,7 @@ class MeetingForm(FlaskForm):
     )
     next_date = DateField("Next meeting on", validators=[Optional()])
     release_date = DateField("Release date", validators=[Optional()])
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save")
 
 
@@ -110,7 +111,7 @@ class DelegationForm(FlaskForm):
         "line's name, position and email, this organisation and its side's country.",
     )
     #: The version the page showed: a save based on an older one is refused, never lost.
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save")
 
 
@@ -120,7 +121,7 @@ class AgendaItemForm(FlaskForm):
         "Summary of the discussion", validators=[Length(max=LONG_PROSE)], render_kw={"rows": 4}
     )
     #: The version the page showed: a save based on an older one is refused, never lost.
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save")
 
 
@@ -136,7 +137,7 @@ class OutcomeForm(FlaskForm):
     due_date = DateField("Due", validators=[Optional()])
     status = SelectField("Status", choices=[SelectChoice(s.value, s.label) for s in ActionStatus])
     #: The version the page showed: a save based on an older one is refused, never lost.
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save")
 
 
@@ -156,7 +157,7 @@ class SideEventForm(FlaskForm):
         "Programme", validators=[Length(max=SHORT_PROSE)], render_kw={"rows": 4}
     )
     #: The version the page showed: a save based on an older one is refused, never lost.
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save")
 
 
@@ -171,7 +172,7 @@ class PressReleaseForm(FlaskForm):
     )
     release_date = DateField("Release date", validators=[Optional()])
     #: The version the page showed: a save based on an older one is refused, never lost.
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save the draft")
 
 

@@ -4,17 +4,17 @@ release, and the documents staff download (meeting report, press release, partic
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ..access import roles
+from ..access import EDITORS, READERS, roles
 from ..countries import all_countries
 from ..downloads import attachment
 from ..extensions import db
 from ..spreadsheets import to_xlsx
 from ..versioning import posted_version
-from . import bp, services
+from . import services
 from .documents import meeting_file_stem, meeting_report_pdf, participants_pdf, press_release_pdf
 from .forms import (
     PART_FORMS,
@@ -26,8 +26,8 @@ from .forms import (
 )
 from .models import Meeting, Outcome, OutcomeKind, Side, WorkingGroup
 
-EDITORS = ("admin", "coordinator")
-READERS = ("admin", "coordinator", "staff")
+bp = Blueprint("meetings", __name__)
+
 PART_KINDS = 'any(delegations, agenda, outcomes, "side-events")'
 
 

@@ -12,8 +12,8 @@ from ..audit import record_audit
 from ..countries import CountryError, get_country
 from ..extensions import db
 from ..participants import services as participant_services
-from ..participants.models import Person
 from ..participants.services import PersonData
+from ..people.models import Person
 from ..templating import date_range
 from ..versioning import conflict_message, count_change, is_stale
 from .models import (

@@ -8,14 +8,15 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import joinedload
 
-from ..access import roles, signed_in
-from ..api.fields import CountryCode, Integer
-from ..courses.api import visible_course_or_404
+from ..access import EDITORS, READERS, roles, signed_in
+from ..courses.access import visible_course_or_404
 from ..courses.models import Course
 from ..extensions import db
+from ..people.models import Person
+from ..rest import CountryCode, Integer
 from ..versioning import set_etag
 from . import imports, services
-from .models import Enrolment, Person
+from .models import Enrolment
 
 blp = Blueprint(
     "participants_api",
@@ -23,9 +24,6 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Participants, nominations, imports and people.",
 )
-
-EDITORS = ("admin", "coordinator")
-READERS = ("admin", "coordinator", "staff")
 
 
 class OrganisationSchema(Schema):

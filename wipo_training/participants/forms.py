@@ -6,7 +6,8 @@ from wtforms import EmailField, HiddenField, SelectField, StringField, SubmitFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from .models import Gender, OrganisationKind
+from ..people.models import Gender, OrganisationKind
+from ..versioning import VersionField
 
 GENDER_CHOICES = [SelectChoice("", "Not recorded")] + [
     SelectChoice(g.value, g.value.capitalize()) for g in Gender
@@ -68,7 +69,7 @@ class PersonForm(FlaskForm):
 
 class PersonEditForm(PersonForm):
     #: The version of the record the page showed: a save based on an older one is refused.
-    version = HiddenField()
+    version = VersionField()
 
 
 class NominationForm(PersonForm):
@@ -106,7 +107,7 @@ class ConfirmImportForm(FlaskForm):
 class EnrolmentStatusForm(FlaskForm):
     status = HiddenField(validators=[DataRequired()])
     #: The version of the enrolment the page showed: a change based on an older one is refused.
-    version = HiddenField()
+    version = VersionField()
     reason = StringField("Note", validators=[Length(max=500)])
     override_reason = StringField("Reason to go beyond the seats", validators=[Length(max=500)])
     submit = SubmitField("Change")

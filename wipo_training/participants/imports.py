@@ -15,8 +15,9 @@ import sqlalchemy as sa
 
 from ..countries import CountryError, find_country, get_country, read_country
 from ..extensions import db
+from ..people.models import Gender, OrganisationKind, Person
 from ..spreadsheets import SpreadsheetError, read_table, to_xlsx
-from .models import SEAT_HOLDING, Enrolment, Gender, OrganisationKind, Person
+from .models import SEAT_HOLDING, Enrolment
 from .services import (
     PERSON_FIELDS,
     ParticipantError,

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 from flask import (
-    abort,
+    Blueprint,
     current_app,
     flash,
     redirect,
@@ -14,16 +14,17 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import charts
-from ..access import roles, signed_in
+from ..access import EDITORS, READERS, roles
 from ..countries import all_countries, find_country, get_country, understood_as
 from ..courses import services as course_services
 from ..courses.models import Course
 from ..downloads import attachment
 from ..extensions import db
 from ..mail import send_invitation
+from ..people.models import Person
 from ..spreadsheets import to_csv, to_xlsx
 from ..versioning import posted_version
-from . import bp, imports, services
+from . import imports, services
 from .forms import (
     ConfirmImportForm,
     EnrolmentStatusForm,
@@ -31,11 +32,10 @@ from .forms import (
     NominationForm,
     PersonEditForm,
 )
-from .models import Enrolment, EnrolmentStatus, Person
+from .models import Enrolment, EnrolmentStatus
 from .queries import LIST_HEADER, list_rows
 
-EDITORS = ("admin", "coordinator")
-READERS = ("admin", "coordinator", "staff")
+bp = Blueprint("participants", __name__)
 
 
 @bp.route("/courses/<int:course_id>/participants")
@@ -396,34 +396,6 @@ def people():
     return render_template("participants/people.html", page=page, query=query)
 
 
-@bp.route("/people/<int:person_id>")
-@signed_in
-def person_detail(person_id: int):
-    """A person across the years: every course and working-group meeting they took part in."""
-    person = db.get_or_404(Person, person_id)
-    if current_user.role == "trainee" and current_user.person_id != person.id:
-        abort(404)
-    enrolments = (
-        db.session.execute(
-            sa.select(Enrolment)
-            .where(Enrolment.person_id == person.id)
-            .options(joinedload(Enrolment.course), joinedload(Enrolment.organisation))
-            .join(Course)
-            .order_by(Course.start_date)
-        )
-        .scalars()
-        .all()
-    )
-    from ..meetings.services import meetings_of_person  # meetings build on people
-
-    return render_template(
-        "participants/person.html",
-        person=person,
-        enrolments=enrolments,
-        meetings=meetings_of_person(person.id) if current_user.role != "trainee" else [],
-    )
-
-
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 @roles(*EDITORS)
 def edit_person(person_id: int):
@@ -452,7 +424,7 @@ def edit_person(person_id: int):
         else:
             db.session.commit()
             flash(" ".join(filter(None, [f"{person.full_name} saved.", country_note])), "success")
-            return redirect(url_for("participants.person_detail", person_id=person.id))
+            return redirect(url_for("main.person_detail", person_id=person.id))
     return render_template(
         "participants/person_form.html",
         form=form,

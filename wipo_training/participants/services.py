@@ -14,7 +14,10 @@ from ..audit import record_audit
 from ..auth import services as auth_services
 from ..auth.models import Role, User
 from ..countries import CountryError, find_country, get_country
+from ..courses.models import Course, CourseStatus
+from ..courses.services import course_today
 from ..extensions import db
+from ..people.models import Gender, Organisation, OrganisationKind, Person
 from ..versioning import conflict_message, is_stale
 from .models import (
     ENROLMENT_TRANSITIONS,
@@ -22,10 +25,6 @@ from .models import (
     Enrolment,
     EnrolmentStatus,
     EnrolmentStatusChange,
-    Gender,
-    Organisation,
-    OrganisationKind,
-    Person,
 )
 
 
@@ -345,7 +344,6 @@ def nominate(
     """Nominate ``person`` to ``course``; QuotaError when no seat is left, unless overridden.
     The course's record keeps the country, organisation and position of ``as_nominated``
     (what the nomination says) where given, else the person's."""
-    from ..courses.models import CourseStatus
 
     country_code, organisation_id, position = (
         person.country_code,
@@ -452,7 +450,6 @@ def change_enrolment_status(
 
 def not_completed_yet(course) -> str | None:
     """Why nobody can have completed ``course`` yet (None from its last day on)."""
-    from ..courses.services import course_today  # courses import participants.models
 
     if course_today(course) >= course.end_date:
         return None
@@ -521,7 +518,6 @@ COUNTED_STATUSES = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED)
 
 def started_courses(today: date | None = None):
     """The ids of the courses that have started by ``today`` (cancelled ones never do)."""
-    from ..courses.models import Course, CourseStatus  # courses come before participants
 
     return sa.select(Course.id).where(
         Course.start_date <= (today or date.today()), Course.status != CourseStatus.CANCELLED
@@ -566,7 +562,6 @@ def listed_enrolments(course) -> list[Enrolment]:
 
 def course_started(course, today: date | None = None) -> bool:
     """Whether the course has started by ``today`` (a cancelled course never does)."""
-    from ..courses.models import CourseStatus
 
     return course.status != CourseStatus.CANCELLED and course.start_date <= (today or date.today())
 
@@ -706,7 +701,6 @@ def courses_awaiting_decisions(limit: int = 5) -> tuple[list, int]:
     """Courses (not completed or cancelled) with nominations nobody has decided yet, or
     people accepted and not yet confirmed, the soonest first: rows of (Course, nominated,
     accepted), and how many such courses in all. One query."""
-    from ..courses.models import Course, CourseStatus
 
     def count_of(status):
         return sa.func.sum(sa.case((Enrolment.status == status, 1), else_=0))
@@ -728,3 +722,16 @@ def courses_awaiting_decisions(limit: int = 5) -> tuple[list, int]:
         .limit(limit)
     ).all()
     return rows, rows[0].courses if rows else 0
+
+
+def enrolments_of_person(person_id: int) -> list[Enrolment]:
+    """A person's enrolments with their courses and organisations, oldest course first."""
+    return list(
+        db.session.execute(
+            sa.select(Enrolment)
+            .where(Enrolment.person_id == person_id)
+            .options(joinedload(Enrolment.course), joinedload(Enrolment.organisation))
+            .join(Course)
+            .order_by(Course.start_date)
+        ).scalars()
+    )

@@ -6,12 +6,12 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from ..access import READERS, roles
-from ..api.fields import Integer
 from ..courses.models import Course
 from ..downloads import attachment
 from ..extensions import db
 from ..participants import services as participant_services
 from ..participants.queries import LIST_HEADER, list_rows
+from ..rest import Integer
 from ..spreadsheets import to_csv, to_xlsx
 from . import services
 

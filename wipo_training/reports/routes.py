@@ -3,7 +3,7 @@ participant list, site-visit visitor list, attendance sheet and summary, annual 
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import EDITORS, READERS, roles
@@ -14,8 +14,10 @@ from ..evaluations import services as evaluation_services
 from ..extensions import db
 from ..spreadsheets import to_xlsx, to_xlsx_sheets
 from ..timetable.models import CourseSession
-from . import bp, services
+from . import services
 from .forms import CommentsForm, ReportTextForm
+
+bp = Blueprint("reports", __name__)
 
 
 # --- course report ----------------------------------------------------------------------------

@@ -7,13 +7,13 @@ from flask_smorest import Blueprint, abort
 from flask_smorest.exceptions import PreconditionFailed
 from marshmallow import Schema, fields, validate
 
-from ..access import roles, signed_in
-from ..api.fields import Integer, Time
-from ..courses.api import visible_course_or_404
+from ..access import EDITORS, READERS, roles, signed_in
+from ..courses.access import visible_course_or_404
 from ..courses.models import Course
 from ..courses.services import can_see_course
 from ..extensions import db
 from ..limits import SHORT_PROSE
+from ..rest import Integer, Time
 from ..versioning import check_if_match, current_version, set_etag
 from . import calendars, services
 from .models import AttendanceStatus, CourseSession, SessionKind
@@ -24,9 +24,6 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Sessions, attendance and calendars.",
 )
-
-EDITORS = ("admin", "coordinator")
-READERS = ("admin", "coordinator", "staff")
 
 
 class LecturerSchema(Schema):

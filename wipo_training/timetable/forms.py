@@ -5,7 +5,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     SelectField,
     StringField,
     SubmitField,
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..limits import SHORT_PROSE
+from ..versioning import VersionField
 from .models import SessionKind
 
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in SessionKind]
@@ -48,7 +48,7 @@ class SessionForm(FlaskForm):
         "Notes for the visit", validators=[Length(max=SHORT_PROSE)], render_kw={"rows": 2}
     )
     #: The version of the session the page showed: a save based on an older one is refused.
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save")
 
 

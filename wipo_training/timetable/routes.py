@@ -5,6 +5,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import (
+    Blueprint,
     Response,
     abort,
     current_app,
@@ -17,11 +18,11 @@ from flask import (
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ..access import public, roles, signed_in
+from ..access import EDITORS, READERS, public, roles, signed_in
 from ..auth.models import User
 from ..countries import get_country
+from ..courses.access import visible_course_or_404
 from ..courses.models import Course
-from ..courses.routes import get_visible_course
 from ..courses.services import can_see_course
 from ..downloads import PDF, PPTX, attachment, stored_file
 from ..extensions import db
@@ -30,12 +31,11 @@ from ..participants.models import SEAT_HOLDING, Enrolment
 from ..spreadsheets import to_xlsx
 from ..timeutil import utcnow
 from ..versioning import posted_version
-from . import bp, calendars, services
+from . import calendars, services
 from .forms import CopyTimetableForm, CountryReportForm, PresentersForm, ResetForm, SessionForm
 from .models import AttendanceStatus, CountryReport, CourseSession, SessionKind
 
-EDITORS = ("admin", "coordinator")
-READERS = ("admin", "coordinator", "staff")
+bp = Blueprint("timetable", __name__)
 
 
 def report_storage() -> Path:
@@ -57,7 +57,7 @@ def _ics(data: bytes, filename: str) -> Response:
 @signed_in
 def timetable(course_id: int):
     """The course's timetable, day by day (grid) or as a list."""
-    course = get_visible_course(course_id)
+    course = visible_course_or_404(course_id)
     sessions = services.course_sessions(course)
     view = "list" if request.args.get("view") == "list" else "grid"
     return render_template(
@@ -372,7 +372,7 @@ def assign_presenters(session_id: int):
 @roles("trainee")
 def my_report(course_id: int):
     """A trainee uploads (or replaces) their country report before the deadline."""
-    course = get_visible_course(course_id)
+    course = visible_course_or_404(course_id)
     enrolment = participant_services.trainee_enrolment(current_user, course, SEAT_HOLDING)
     if enrolment is None:
         abort(404)
@@ -502,7 +502,7 @@ def personal_calendar(user_id: int, token: str):
 @signed_in
 def course_calendar(course_id: int):
     """The course's timetable as an iCalendar file."""
-    course = get_visible_course(course_id)
+    course = visible_course_or_404(course_id)
     return _ics(
         calendars.build_calendar(
             f"{course.code} — {course.title}", services.course_sessions(course), request.host

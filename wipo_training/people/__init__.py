@@ -1,0 +1,1 @@
+"""People and organisations: below courses and meetings, which both enrol them."""
