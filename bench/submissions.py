@@ -203,9 +203,12 @@ def main() -> None:
 def write_results(rows: list[dict]) -> None:
     from bench.results import write_section
 
+    command = ".venv/bin/python bench/submissions.py"
+    if "BENCH_GUNICORN" in os.environ:
+        command = f'BENCH_GUNICORN="{GUNICORN}" {command}'
     lines = [
         "",
-        f"Measured {time.strftime('%Y-%m-%d')} with `.venv/bin/python bench/submissions.py` "
+        f"Measured {time.strftime('%Y-%m-%d')} with `{command}` "
         f"(gunicorn `{GUNICORN}`, PostgreSQL 15, the demo data): N trainees signed in, then "
         "all N post their questionnaire at once, each from its own thread. Lock waits: "
         "pg_locks rows not granted, sampled about every 3 ms during the run; the longest wait "
