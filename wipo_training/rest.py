@@ -6,6 +6,7 @@ The API blueprints are registered by create_app() through init_api()."""
 import re
 
 import pycountry
+import sqlalchemy as sa
 from flask import abort, g, request
 from flask_login import current_user
 from marshmallow import fields, validate
@@ -59,6 +60,12 @@ PAGINATION_HEADER = {
 
 
 def page_items(stmt, pagination_parameters) -> list:
+    """One page of ``stmt``; a page beyond any the database could hold is an empty page (the
+    offset would overflow the database's integer, which is not the caller's fault)."""
+    if (pagination_parameters.page - 1) * pagination_parameters.page_size > LARGEST:
+        count = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+        pagination_parameters.item_count = db.session.scalar(count)
+        return []
     page = db.paginate(
         stmt,
         page=pagination_parameters.page,
