@@ -14,9 +14,7 @@ otherwise; port ``BENCH_PORT`` or a free one."""
 import json
 import os
 import shlex
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.web import BIN, PG_DATABASE, PG_URL, ROOT, _csrf, _pg, flask, free_port, python  # noqa: E402
+from bench.web import PG_DATABASE, PG_URL, _csrf, _pg, flask, gunicorn, python  # noqa: E402
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "30,60").split(",")]
 GUNICORN = os.environ.get("BENCH_GUNICORN", "--workers 2")
@@ -94,20 +92,7 @@ def signed_in(base: str, n: int):
 
 
 def run(env: dict, course_id: int, answers: dict, count: int, offset: int) -> dict:
-    port = int(os.environ.get("BENCH_PORT") or free_port())
-    gunicorn = subprocess.Popen(  # noqa: S603
-        [str(BIN / "gunicorn"), *shlex.split(GUNICORN), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"],
-        env=env, cwd=ROOT, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/login", timeout=2)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn(env, "wsgi:app", shlex.split(GUNICORN)) as base:
         url = f"{base}/courses/{course_id}/evaluation/answer"
         clients = []
         for n in range(offset, offset + count):
@@ -162,9 +147,6 @@ def run(env: dict, course_id: int, answers: dict, count: int, offset: int) -> di
             "most_waiting": max(waiting, default=0),
             "longest_wait": 1000 * max((float(age) for _n, age in samples), default=0.0),
         }
-    finally:
-        os.killpg(gunicorn.pid, signal.SIGTERM)
-        gunicorn.wait(timeout=30)
 
 
 def main() -> None:

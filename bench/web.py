@@ -22,6 +22,7 @@ connections. The throttle on sign-in and verification is off for the run (one cl
 thousand requests a second is what it exists to stop). Sign-in goes through both steps as a
 person does: password, then the demo coordinator's authenticator code."""
 
+import contextlib
 import json
 import os
 import re
@@ -219,12 +220,15 @@ def wrk(url: str, cookie: str) -> dict:
     }
 
 
-def serve_and_measure(env: dict, paths: dict) -> dict:
-    """gunicorn (2 workers) on ``env``; the in-process figures, then wrk on every target."""
+
+@contextlib.contextmanager
+def gunicorn(env: dict, app: str, options: list[str]):
+    """gunicorn serving ``app`` with ``options`` on a free port (BENCH_PORT to choose one),
+    until it answers; yields its base URL and stops it, workers and all, afterwards."""
     port = int(os.environ.get("BENCH_PORT") or free_port())
-    gunicorn = subprocess.Popen(  # noqa: S603
-        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "bench.ceiling:app"],
+    server = subprocess.Popen(  # noqa: S603
+        [str(BIN / "gunicorn"), *options, "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", app],
         env=env, cwd=ROOT, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -235,6 +239,15 @@ def serve_and_measure(env: dict, paths: dict) -> dict:
                 break
             except OSError:
                 time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def serve_and_measure(env: dict, paths: dict) -> dict:
+    """gunicorn (2 workers) on ``env``; the in-process figures, then wrk on every target."""
+    with gunicorn(env, "bench.ceiling:app", ["--workers", "2"]) as base:
         cookie = sign_in(base)
         in_process = json.loads(
             python(IN_PROCESS, env, json.dumps([cookie, paths, ROUNDS, REQUESTS]))
@@ -266,9 +279,6 @@ def serve_and_measure(env: dict, paths: dict) -> dict:
                 f"p99 {row['p99']:6.1f} ms  errors {row['errors']}"
             )
         return rows
-    finally:
-        os.killpg(gunicorn.pid, signal.SIGTERM)
-        gunicorn.wait(timeout=30)
 
 
 def measure(kind: str) -> dict:

@@ -92,11 +92,13 @@ class Integer(fields.Integer):
         super().__init__(**{**kwargs, "validate": given})
 
 
+_CODES = sorted(country.alpha_2 for country in pycountry.countries)
+
+
 def CountryCode(**kwargs) -> fields.String:
     """An ISO 3166-1 alpha-2 code. The document lists the codes; the services check them (and
     accept the codes an installation adds in EXTRA_COUNTRIES)."""
-    codes = sorted(country.alpha_2 for country in pycountry.countries)
-    return fields.String(validate=validate.Length(equal=2), metadata={"enum": codes}, **kwargs)
+    return fields.String(validate=validate.Length(equal=2), metadata={"enum": _CODES}, **kwargs)
 
 
 def Time(**kwargs) -> fields.Time:
