@@ -272,17 +272,7 @@ def get_person(person_id):
     if person is None or (current_user.role == "trainee" and current_user.person_id != person_id):
         flask_abort(404)
     set_etag(blp, person)
-    person.courses = (
-        db.session.execute(
-            sa.select(Enrolment)
-            .where(Enrolment.person_id == person.id)
-            .options(joinedload(Enrolment.course))
-            .join(Course)
-            .order_by(Course.start_date)
-        )
-        .scalars()
-        .all()
-    )
+    person.courses = services.enrolments_of_person(person.id)
     from ..meetings import services as meeting_services  # meetings build on people
 
     person.meetings = [
