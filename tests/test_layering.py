@@ -41,9 +41,6 @@ KNOWN = {
     # capacity and seat checks, the trainee's own courses: rules about courses that count
     # enrolments (to move up into participants, or answered through a signal)
     ("wipo_training.courses.services", "wipo_training.participants.models"),
-    # GET /api/v1/people/<id> lists meetings: to be composed in api/, as main/ does the page
-    ("wipo_training.participants.api", "wipo_training.meetings"),
-    ("wipo_training.participants.api", "wipo_training.meetings.services"),
 }
 
 

@@ -5,6 +5,7 @@ from sqlalchemy.exc import DataError, OperationalError, StatementError
 from werkzeug.exceptions import BadRequest, HTTPException, SecurityError, ServiceUnavailable
 
 from .access import is_api_request
+from .rules import RuleError, handle_rule_error
 
 RETRY_AFTER_SECONDS = 5
 
@@ -109,3 +110,4 @@ def register_errorhandlers(app) -> None:
     app.register_error_handler(StatementError, handle_out_of_range)
     app.register_error_handler(OverflowError, handle_out_of_range)
     app.register_error_handler(RecursionError, handle_deep_json)
+    app.register_error_handler(RuleError, handle_rule_error)

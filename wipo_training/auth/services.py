@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import AuditEntry, record_audit
 from ..extensions import db
+from ..rules import RuleError
 from ..timeutil import utcnow
 from .emails import email_skeleton, normalise_email
 from .models import ApiToken, Invitation, LoginSession, Role, User, hash_secret
@@ -22,7 +23,7 @@ API_TOKEN_PREFIX = "wt_"  # noqa: S105  (a marker, not a secret)  # nosec B105
 LAST_SEEN_EVERY = timedelta(minutes=5)
 
 
-class AuthError(ValueError):
+class AuthError(RuleError):
     """A request the rules refuse; the message is for the user."""
 
 

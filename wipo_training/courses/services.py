@@ -15,25 +15,16 @@ from ..audit import record_audit
 from ..countries import CountryError, eligible, get_country
 from ..extensions import db
 from ..participants.models import SEAT_HOLDING, Enrolment, EnrolmentStatus
+from ..rules import RuleError, StaleError
 from .models import COURSE_TRANSITIONS, Course, CourseQuota, CourseStatus, Fund
 
 
-class CourseError(ValueError):
+class CourseError(RuleError):
     """Input the rules refuse; ``field`` names the form field it belongs to. ``problems``
     holds every (field, message) found, so a form shows them all at once."""
 
-    def __init__(self, message: str, field: str | None = None, problems=None):
-        super().__init__(message)
-        self.field = field
-        self.problems: list[tuple[str | None, str]] = problems or [(field, message)]
 
-    @classmethod
-    def of(cls, problems: list[tuple[str | None, str]]) -> "CourseError":
-        """One error carrying several problems (the first names the field)."""
-        return cls(" ".join(message for _field, message in problems), problems[0][0], problems)
-
-
-class ConflictError(CourseError):
+class ConflictError(CourseError, StaleError):
     """Someone else saved the object since this edit started."""
 
 

@@ -29,6 +29,7 @@ from ..extensions import db
 from ..jobs import Job, enqueue
 from ..participants.models import Enrolment
 from ..pdf import render_pdf
+from ..rules import RuleError, StaleError
 from ..timetable import services as timetable_services
 from ..timetable.models import ATTENDED, Attendance, Presentation
 from ..timeutil import utcnow
@@ -39,11 +40,11 @@ STYLESHEETS = ("documents/certificate.css",)
 CHUNK = 40  #: certificates per WeasyPrint render in a batch
 
 
-class CertificateError(ValueError):
+class CertificateError(RuleError):
     """A request the rules refuse; the message is for the user."""
 
 
-class ConflictError(CertificateError):
+class ConflictError(CertificateError, StaleError):
     """Someone else saved the certificate settings since this edit started."""
 
 

@@ -13,6 +13,7 @@ from ..audit import AuditEntry, record_audit
 from ..extensions import db
 from ..mail import MailError, evaluation_reminder_message, mail_configured, send_message
 from ..participants.models import Enrolment
+from ..rules import RuleError, StaleError
 from ..timetable import services as timetable_services
 from ..timeutil import utcnow
 from ..versioning import conflict_message, count_change, is_stale
@@ -61,20 +62,18 @@ COURSE_QUESTIONS = [
 ]
 
 
-class EvaluationError(ValueError):
+class EvaluationError(RuleError):
     """A request the rules refuse; the message is for the user, ``field`` names the form
     field when there is one."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class AlreadySubmitted(EvaluationError):
     """This trainee has submitted already."""
 
+    status = 409
 
-class ConflictError(EvaluationError):
+
+class ConflictError(EvaluationError, StaleError):
     """Someone else saved the questionnaire or the question since this edit started."""
 
 

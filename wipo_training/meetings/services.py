@@ -14,6 +14,7 @@ from ..extensions import db
 from ..participants import services as participant_services
 from ..participants.services import PersonData
 from ..people.models import Person
+from ..rules import RuleError, StaleError
 from ..templating import date_range
 from ..versioning import conflict_message, count_change, is_stale
 from .models import (
@@ -36,16 +37,12 @@ ORDINALS = (
 ).split()
 
 
-class MeetingError(ValueError):
+class MeetingError(RuleError):
     """A working group or meeting that cannot be saved as asked; the message says why and
     ``field`` names the field at fault, when there is one."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
-
-class ConflictError(MeetingError):
+class ConflictError(MeetingError, StaleError):
     """Someone else saved the group, the meeting or the part since this edit started."""
 
 

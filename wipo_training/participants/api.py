@@ -8,13 +8,11 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import joinedload
 
-from ..access import EDITORS, READERS, roles, signed_in
+from ..access import EDITORS, READERS, roles
 from ..courses.access import visible_course_or_404
 from ..courses.models import Course
 from ..extensions import db
-from ..people.models import Person
 from ..rest import CountryCode, Integer
-from ..versioning import set_etag
 from . import imports, services
 from .models import Enrolment
 
@@ -116,32 +114,6 @@ class ByCountrySchema(Schema):
     counted_statuses = fields.List(fields.String())
     #: Seat-holders left out of the figures: nominated, accepted, confirmed before the start.
     not_counted = fields.List(fields.Nested(NotCountedSchema))
-
-
-class CourseRefSchema(Schema):
-    course_id = Integer(attribute="course.id")
-    code = fields.String(attribute="course.code")
-    title = fields.String(attribute="course.title")
-    edition_year = Integer(attribute="course.edition_year")
-    status = fields.String()
-    position = fields.String()
-
-
-class PersonMeetingSchema(Schema):
-    meeting_id = Integer()
-    working_group = fields.String()
-    number = Integer()
-    title = fields.String()
-    when = fields.String()
-    organisation = fields.String()
-    observer = fields.Boolean()
-    position = fields.String()
-
-
-class PersonDetailSchema(PersonSchema):
-    courses = fields.List(fields.Nested(CourseRefSchema))
-    #: Working-group meetings attended as a delegate (not shown to trainees).
-    meetings = fields.List(fields.Nested(PersonMeetingSchema))
 
 
 @blp.route("/courses/<int:course_id>/participants")
@@ -259,35 +231,3 @@ def participants_by_country(course_id):
         "counted_statuses": [str(s) for s in services.COUNTED_STATUSES],
         "not_counted": [{"status": label, "count": n} for label, n in figures.not_counted],
     }
-
-
-@blp.route("/people/<int:person_id>")
-@signed_in
-@blp.etag
-@blp.response(200, PersonDetailSchema)
-def get_person(person_id):
-    """A person with every course and working-group meeting they took part in; the ETag is
-    the record's version."""
-    person = db.session.get(Person, person_id)
-    if person is None or (current_user.role == "trainee" and current_user.person_id != person_id):
-        flask_abort(404)
-    set_etag(blp, person)
-    person.courses = services.enrolments_of_person(person.id)
-    from ..meetings import services as meeting_services  # meetings build on people
-
-    person.meetings = [
-        {
-            "meeting_id": meeting.id,
-            "working_group": meeting.working_group.name,
-            "number": meeting.number,
-            "title": meeting_services.meeting_title(meeting),
-            "when": meeting_services.when(meeting),
-            "organisation": delegation.organisation,
-            "observer": delegation.observer,
-            "position": delegate.title,
-        }
-        for meeting, delegation, delegate in (
-            meeting_services.meetings_of_person(person.id) if current_user.role != "trainee" else []
-        )
-    ]
-    return person

@@ -18,6 +18,7 @@ from ..courses.models import Course, CourseStatus
 from ..courses.services import course_today
 from ..extensions import db
 from ..people.models import Gender, Organisation, OrganisationKind, Person
+from ..rules import RuleError, StaleError
 from ..versioning import conflict_message, is_stale
 from .models import (
     ENROLMENT_TRANSITIONS,
@@ -28,20 +29,18 @@ from .models import (
 )
 
 
-class ParticipantError(ValueError):
+class ParticipantError(RuleError):
     """Input the rules refuse; ``field`` names the field it belongs to."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
-
-class ConflictError(ParticipantError):
+class ConflictError(ParticipantError, StaleError):
     """Someone else saved the record since this edit started."""
 
 
 class QuotaError(ParticipantError):
     """A seat quota or the capacity would be exceeded; a coordinator may override with a reason."""
+
+    status = 409
 
 
 # --- organisations and people ---------------------------------------------------------

@@ -151,9 +151,6 @@ def _save(course, values, course_session=None):
             message="Clash warnings; send accept_warnings=true to save anyway.",
             errors={"warnings": exc.warnings},
         )
-    except services.TimetableError as exc:
-        db.session.rollback()
-        abort(422, message=str(exc), errors={"json": {exc.field or "_schema": [str(exc)]}})
     db.session.commit()
     set_etag(blp, saved)
     return _dump(saved)
@@ -284,15 +281,11 @@ def put_attendance(values, session_id):
             message="Someone else changed this session's attendance since you read it. GET it "
             "again and send your marks with its new ETag in If-Match.",
         )
-    try:
-        services.record_attendance(
-            current_user,
-            course_session,
-            {row["enrolment_id"]: (row["status"], row["note"]) for row in values["attendance"]},
-        )
-    except services.TimetableError as exc:
-        db.session.rollback()
-        abort(422, message=str(exc))
+    services.record_attendance(
+        current_user,
+        course_session,
+        {row["enrolment_id"]: (row["status"], row["note"]) for row in values["attendance"]},
+    )
     db.session.commit()
     db.session.refresh(course_session)
     return _attendance_payload(course_session)

@@ -28,6 +28,7 @@ from ..downloads import PDF, PPTX, attachment, stored_file
 from ..extensions import db
 from ..participants import services as participant_services
 from ..participants.models import SEAT_HOLDING, Enrolment
+from ..rules import saving
 from ..spreadsheets import to_xlsx
 from ..timeutil import utcnow
 from ..versioning import posted_version
@@ -117,26 +118,20 @@ def _edit_session(course: Course, course_session: CourseSession | None):
     warnings = []
     if form.validate_on_submit():
         try:
-            saved = services.save_session(
-                current_user,
-                course,
-                _session_data(form),
-                course_session,
-                # the "Save anyway" button, shown with the warnings
-                accept_warnings=request.form.get("accept_warnings") == "yes",
-                expected_version=posted_version(form.version.data) if course_session else None,
-            )
+            with saving(form, field="title") as outcome:
+                saved = services.save_session(
+                    current_user,
+                    course,
+                    _session_data(form),
+                    course_session,
+                    # the "Save anyway" button, shown with the warnings
+                    accept_warnings=request.form.get("accept_warnings") == "yes",
+                    expected_version=posted_version(form.version.data) if course_session else None,
+                )
         except services.SessionWarnings as exc:
             db.session.rollback()
             warnings = exc.warnings
-        except services.ConflictError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        except services.TimetableError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "title", form.title).errors.append(str(exc))
-        else:
-            db.session.commit()
+        if outcome:
             flash(f"“{saved.title}” saved.", "success")
             return redirect(
                 url_for(
@@ -176,19 +171,12 @@ def delete_session(session_id: int):
     course_session = db.get_or_404(CourseSession, session_id)
     course_id = course_session.course_id
     if ResetForm().validate_on_submit():
-        try:
+        with saving() as outcome:
             services.delete_session(
                 current_user, course_session, posted_version(request.form.get("version"))
             )
-        except services.ConflictError:
-            db.session.rollback()
-            flash(
-                "Someone else changed this session since you opened it, so it was not deleted. "
-                "Check it below, then delete it if it should still go.",
-                "danger",
-            )
+        if not outcome:
             return redirect(url_for("timetable.session_detail", session_id=session_id))
-        db.session.commit()
         flash("Session deleted.", "info")
     return redirect(url_for("timetable.timetable", course_id=course_id))
 
@@ -257,13 +245,9 @@ def mark_attendance(session_id: int):
             )
             for e in enrolments
         }
-        try:
+        with saving() as outcome:
             services.record_attendance(current_user, course_session, marks, utcnow())
-        except services.TimetableError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
+        if outcome:
             absent = sum(1 for status, _n in marks.values() if status != AttendanceStatus.PRESENT)
             flash(
                 f"Attendance saved: {len(marks) - absent} present, {absent} exceptions.", "success"
@@ -357,13 +341,9 @@ def assign_presenters(session_id: int):
     course_session = db.get_or_404(CourseSession, session_id)
     if PresentersForm().validate_on_submit():
         chosen = [int(v) for v in request.form.getlist("enrolment_id") if v.isdigit()]
-        try:
+        with saving() as outcome:
             services.assign_presenters(current_user, course_session, chosen)
-        except services.TimetableError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
+        if outcome:
             flash(f"{len(chosen)} presenters in “{course_session.title}”.", "success")
     return redirect(url_for("timetable.country_reports", course_id=course_session.course_id))
 
@@ -379,7 +359,7 @@ def my_report(course_id: int):
     form = CountryReportForm()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with saving(form, field="file") as outcome:
             services.store_country_report(
                 current_user,
                 enrolment,
@@ -388,11 +368,7 @@ def my_report(course_id: int):
                 report_storage(),
                 utcnow(),
             )
-        except services.TimetableError as exc:
-            db.session.rollback()
-            form.file.errors.append(str(exc))
-        else:
-            db.session.commit()
+        if outcome:
             flash("Your country report is uploaded.", "success")
             return redirect(url_for("timetable.my_report", course_id=course.id))
     report = db.session.execute(

@@ -17,6 +17,7 @@ from ..audit import record_audit
 from ..courses.services import course_dates_changing
 from ..extensions import db
 from ..participants.models import SEAT_HOLDING, Enrolment, EnrolmentStatus
+from ..rules import RuleError, StaleError
 from ..timeutil import utcnow
 from ..uploads import DamagedArchiveError, UnsafeArchiveError, check_zip
 from ..versioning import conflict_message, count_change, is_stale
@@ -39,15 +40,11 @@ TITLES = ("Mr", "Ms", "Mrs", "Dr", "Dr.", "Prof.", "Prof", "Judge", "H.E.")
 COUNTRY_REPORT_MAX_BYTES = 15 * 1024 * 1024
 
 
-class TimetableError(ValueError):
+class TimetableError(RuleError):
     """Input the rules refuse; ``field`` names the form field."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
-
-class ConflictError(TimetableError):
+class ConflictError(TimetableError, StaleError):
     """Someone else saved the session since this edit started."""
 
 
@@ -279,7 +276,10 @@ def delete_session(
     """Remove a session with its attendance and presentations; ConflictError when it changed
     since ``expected_version`` was read."""
     if is_stale(course_session, expected_version):
-        raise ConflictError(conflict_message("session"))
+        raise ConflictError(
+            "Someone else changed this session since you opened it, so it was not deleted. "
+            "Check it below, then delete it if it should still go."
+        )
     record_audit(
         actor,
         "session.delete",
