@@ -45,27 +45,35 @@ class StaleError(RuleError):
 
 
 class Outcome:
-    """Whether the work of a ``saving`` block was committed."""
+    """Whether the work of a ``saving`` block was committed, and if not, the refusal."""
 
     saved = False
+    error: RuleError | None = None
 
     def __bool__(self) -> bool:
         return self.saved
 
 
 def show(exc: RuleError, form=None, field: str | None = None) -> None:
-    """Put a refusal where the person reads it: under the form field it names (or ``field``,
-    for a problem that names none), above the form (an outdated edit, or no such field), or
-    flashed with the page when there is no form."""
+    """Put a refusal where the person reads it: under the form field it names, else under
+    ``field``; above the form for an outdated edit or when neither is on the form; flashed
+    with the page when there is no form."""
     for name, message in exc.problems:
-        name = name or (None if isinstance(exc, StaleError) else field)
-        target = getattr(form, name, None) if form is not None and name else None
-        if isinstance(getattr(target, "errors", None), list):
+        target = None
+        if form is not None and not isinstance(exc, StaleError):
+            target = _field(form, name) or _field(form, field)
+        if target is not None:
             target.errors.append(message)
         elif form is not None:
             form.form_errors.append(message)
         else:
             flash(message, "danger")
+
+
+def _field(form, name: str | None):
+    """The form's field called ``name`` (None when there is none)."""
+    field = getattr(form, name, None) if name else None
+    return field if isinstance(getattr(field, "errors", None), list) else None
 
 
 @contextmanager
@@ -77,6 +85,7 @@ def saving(form=None, field: str | None = None):
         yield outcome
     except RuleError as exc:
         db.session.rollback()
+        outcome.error = exc
         show(exc, form, field)
     else:
         db.session.commit()

@@ -18,6 +18,7 @@ from tests.conftest import (
 from wipo_training.courses import services
 from wipo_training.courses.models import Course, Fund
 from wipo_training.extensions import db
+from wipo_training.participants import seats
 from wipo_training.participants import services as participant_services
 
 
@@ -119,12 +120,12 @@ def test_an_edit_from_an_outdated_page_is_refused(app_ctx):
 
 def test_checklist_names_what_is_missing(app_ctx):
     course = make_course()
-    next_status, items = services.next_step_checklist(course)
+    next_status, items = seats.next_step_checklist(course)
     assert next_status == "nominations_open"
     assert [i.label for i in items if not i.done] == ["Seat quotas per country set"]
     services.change_course_status(None, course, "nominations_open")
     participant_services.nominate(None, course, make_person())
-    _next, items = services.next_step_checklist(course)
+    _next, items = seats.next_step_checklist(course)
     assert "Every nomination decided (1 open)" in [i.label for i in items if not i.done]
 
 

@@ -2,7 +2,7 @@
 
 from flask import abort as flask_abort
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import selectinload
 
@@ -81,13 +81,6 @@ class CourseQuerySchema(Schema):
     q = fields.String()
 
 
-def _unprocessable(exc: services.CourseError):
-    errors: dict[str, list[str]] = {}
-    for field, message in exc.problems:
-        errors.setdefault(field or "_schema", []).append(message)
-    abort(422, message=str(exc), errors={"json": errors})
-
-
 @blp.route("/funds")
 @signed_in
 @blp.response(200, FundSchema(many=True))
@@ -120,10 +113,7 @@ def list_courses(filters, pagination_parameters):
 @blp.response(201, CourseSchema)
 def create_course(values):
     """Create a draft course."""
-    try:
-        course = services.create_course(current_user, **values)
-    except services.CourseError as exc:
-        _unprocessable(exc)
+    course = services.create_course(current_user, **values)
     db.session.commit()
     set_etag(blp, course)
     return course
@@ -151,16 +141,9 @@ def patch_course(values, course_id):
     course = db.session.get(Course, course_id) or flask_abort(404)
     check_if_match(blp, course, "course")
     status = values.pop("status", None)
-    try:
-        services.update_course(current_user, course, values.pop("version", None), **values)
-        if status and status != course.status:
-            services.change_course_status(current_user, course, status)
-    except services.ConflictError as exc:
-        db.session.rollback()
-        abort(409, message=str(exc))
-    except services.CourseError as exc:
-        db.session.rollback()
-        _unprocessable(exc)
+    services.update_course(current_user, course, values.pop("version", None), **values)
+    if status and status != course.status:
+        services.change_course_status(current_user, course, status)
     db.session.commit()
     set_etag(blp, course)
     return course

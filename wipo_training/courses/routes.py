@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from ..access import EDITORS, READERS, roles, signed_in
 from ..countries import all_countries
 from ..extensions import db
+from ..rules import saving, show
 from ..versioning import posted_version
 from . import services
 from .access import visible_course_or_404
@@ -30,13 +31,6 @@ def _course_form(course: Course | None = None) -> CourseForm:
     return form
 
 
-def _apply_error(form, exc: services.CourseError) -> None:
-    """Show each problem of ``exc`` beside its field (or above the form)."""
-    for name, message in exc.problems:
-        field = getattr(form, name, None) if name else None
-        (field.errors if field is not None else form.form_errors).append(message)
-
-
 def _validate_course_form(form: CourseForm, course: Course | None = None) -> bool:
     """The form's own checks and the course rules together, so every problem shows at once."""
     if not form.is_submitted():
@@ -44,7 +38,7 @@ def _validate_course_form(form: CourseForm, course: Course | None = None) -> boo
     valid = form.validate()
     _clean, problems = services.course_problems(form.course_values(), course)
     if problems:
-        _apply_error(form, services.CourseError.of(problems))
+        show(services.CourseError.of(problems), form)
     return valid and not problems
 
 
@@ -78,12 +72,9 @@ def create_course():
     """Create a draft course."""
     form = _course_form()
     if _validate_course_form(form):
-        try:
+        with saving(form) as outcome:
             course = services.create_course(current_user, **form.course_values())
-        except services.CourseError as exc:
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
+        if outcome:
             flash(f"Course {course.code} created as a draft. Set the seat quotas next.", "success")
             return redirect(url_for("courses.course_detail", course_id=course.id))
     return render_template(
@@ -98,15 +89,10 @@ def course_detail(course_id: int):
     course = visible_course_or_404(course_id)
     if current_user.role == "trainee":
         return render_template("courses/detail_trainee.html", course=course)
-    counts = services.enrolment_counts(course)
-    next_status, checklist = services.next_step_checklist(course, counts)
     return render_template(
         "courses/detail.html",
         course=course,
-        seats=services.seats_by_country(course),
-        counts=counts,
-        next_status=next_status,
-        checklist=checklist,
+        **services.page_values(course),  # seats and the next step, from participants
         transitions=COURSE_TRANSITIONS[CourseStatus(course.status)],
         not_yet=services.not_yet(course),
         status_form=StatusForm(),
@@ -124,15 +110,11 @@ def edit_course(course_id: int):
     if request.method == "GET":
         form.version.data = course.version
     if _validate_course_form(form, course):
-        try:
+        with saving(form) as outcome:
             services.update_course(
                 current_user, course, posted_version(form.version.data), **form.course_values()
             )
-        except services.CourseError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
+        if outcome:
             flash("Course saved.", "success")
             return redirect(url_for("courses.course_detail", course_id=course.id))
     return render_template(
@@ -150,15 +132,11 @@ def edit_quotas(course_id: int):
         form.quotas.data = services.quota_lines(course)
     if form.validate_on_submit():
         notes: list[str] = []
-        try:
+        with saving(form, field="quotas") as outcome:
             services.set_quotas(
                 current_user, course, services.parse_quota_lines(form.quotas.data or "", notes)
             )
-        except services.CourseError as exc:
-            db.session.rollback()
-            form.quotas.errors.extend(message for _field, message in exc.problems)
-        else:
-            db.session.commit()
+        if outcome:
             flash(" ".join(["Seat quotas saved.", *notes]), "success")
             return redirect(url_for("courses.course_detail", course_id=course.id))
     return render_template("courses/quotas.html", form=form, course=course)
@@ -171,12 +149,9 @@ def change_status(course_id: int):
     course = db.get_or_404(Course, course_id)
     form = StatusForm()
     if form.validate_on_submit():
-        try:
+        with saving() as outcome:
             services.change_course_status(current_user, course, form.status.data)
-        except services.CourseError as exc:
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
+        if outcome:
             flash(f"The course is now {course.status_label.lower()}.", "success")
     else:
         flash("The status was not changed: reload the page and try again.", "danger")
@@ -194,19 +169,11 @@ def copy_course(course_id: int):
         form.start_date.data = start
         form.code.data = services.suggested_code(course, start)
     if form.validate_on_submit():
-        try:
+        with saving(form, field="code") as outcome:
             new_course = services.copy_as_next_edition(
                 current_user, course, form.start_date.data, form.code.data
             )
-        except services.CourseError as exc:
-            db.session.rollback()
-            (
-                getattr(form, exc.field).errors
-                if exc.field in ("code", "start_date")
-                else form.code.errors
-            ).append(str(exc))
-        else:
-            db.session.commit()
+        if outcome:
             flash(f"{new_course.code} created from {course.code}.", "success")
             return redirect(url_for("courses.course_detail", course_id=new_course.id))
     return render_template("courses/copy.html", form=form, course=course)

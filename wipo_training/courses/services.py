@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from blinker import Namespace
 
 from ..audit import record_audit
-from ..countries import CountryError, eligible, get_country
+from ..countries import CountryError, get_country
 from ..extensions import db
-from ..participants.models import SEAT_HOLDING, Enrolment, EnrolmentStatus
 from ..rules import RuleError, StaleError
 from .models import COURSE_TRANSITIONS, Course, CourseQuota, CourseStatus, Fund
 
@@ -127,13 +126,8 @@ def course_problems(values: dict, course: Course | None = None) -> tuple[dict, l
     if "capacity" in clean:
         if clean["capacity"] is None or clean["capacity"] < 1:
             problems.append(("capacity", "The capacity must be at least 1."))
-        elif course is not None and clean["capacity"] < (confirmed := confirmed_count(course)):
-            problems.append(
-                (
-                    "capacity",
-                    f"{confirmed} participants are confirmed: the capacity cannot be less.",
-                )
-            )
+        elif course is not None and clean["capacity"] != course.capacity:
+            problems.extend(change_refused(course, capacity=clean["capacity"]))
     if "min_attendance_pct" in clean and not 0 <= (clean["min_attendance_pct"] or 0) <= 100:
         problems.append(
             ("min_attendance_pct", "The minimum attendance is a percentage from 0 to 100.")
@@ -142,7 +136,7 @@ def course_problems(values: dict, course: Course | None = None) -> tuple[dict, l
         problems.append(("edition_year", "The edition year must be between 1987 and 2100."))
     moved = course is not None and (start, end) != (course.start_date, course.end_date)
     if moved and start is not None and end is not None and start <= end:
-        problems.extend(("start_date", message) for message in dates_refused(course, start, end))
+        problems.extend(change_refused(course, start=start, end=end))
     return clean, problems
 
 
@@ -157,26 +151,39 @@ def _validate(values: dict, course: Course | None = None) -> dict:
 #: Sent before a course's dates change, with ``start`` and ``end``: a receiver in a package
 #: that builds on courses (the timetable) returns messages naming what the change would leave
 #: outside the dates. Courses cannot import the timetable, so it tells them.
-course_dates_changing = Namespace().signal("course-dates-changing")
+#: Asked before a course's dates or capacity change: the packages built on courses (which
+#: courses may not import) answer with what they hold against it, as (field, message) pairs.
+#: Sent with ``start`` and ``end`` when the dates move, ``capacity`` when it changes.
+course_changing = Namespace().signal("course-changing")
+
+#: Asked for what the packages built on courses show on a course's page: each answers a dict
+#: of values for the page's template (participants: the seats by country and the next step).
+course_page = Namespace().signal("course-page")
+
+#: Asked for the courses a person holds a place in (what a trainee may see): the
+#: participants package answers with a select of their ids.
+places_held = Namespace().signal("places-held")
 
 
-def dates_refused(course: Course, start: date, end: date) -> list[str]:
-    """What the packages built on courses say against moving ``course`` to these dates."""
+def change_refused(course: Course, **change) -> list[tuple[str, str]]:
+    """What the packages built on courses hold against ``change`` to ``course``."""
     return [
-        message
-        for _receiver, messages in course_dates_changing.send(course, start=start, end=end)
-        for message in messages or []
+        problem
+        for _receiver, problems in course_changing.send(course, **change)
+        for problem in problems or []
     ]
 
 
-def confirmed_count(course: Course) -> int:
-    """Participants who confirmed (or completed) the course."""
-    return db.session.execute(
-        sa.select(sa.func.count()).where(
-            Enrolment.course_id == course.id,
-            Enrolment.status.in_([EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED]),
-        )
-    ).scalar_one()
+def page_values(course: Course) -> dict:
+    """What the packages built on courses add to the course's page."""
+    return {key: value for _r, values in course_page.send(course) for key, value in values.items()}
+
+
+def courses_held_by(person_id: int | None):
+    """A select of the ids of the courses ``person_id`` holds a place in (none without a
+    person, or when no package answers)."""
+    selects = [select for _r, select in places_held.send(person_id)] if person_id else []
+    return sa.union(*selects) if selects else sa.select(Course.id).where(sa.false())
 
 
 def course_today(course: Course) -> date:
@@ -248,120 +255,6 @@ def set_quotas(actor, course: Course, seats_by_country: dict[str, int]) -> None:
             course.quotas.append(CourseQuota(country_code=code, seats=seats))
     db.session.flush()
     record_audit(actor, "course.set_quotas", course, quotas=clean)
-
-
-@dataclass
-class SeatRow:
-    country_code: str
-    country_name: str
-    seats: int | None  #: None: the course has no quota for this country
-    filled: int  #: enrolments holding a seat (nominated, accepted, confirmed, completed)
-    confirmed: int
-    #: Inside the fund's region (ESCAP; Africa and LDCs)? Shown, not enforced: the 2013
-    #: course under the ESCAP fund invited Algeria and Morocco.
-    in_fund_region: bool = True
-
-    @property
-    def over(self) -> bool:
-        return self.seats is not None and self.filled > self.seats
-
-
-def seats_by_country(course: Course) -> list[SeatRow]:
-    """Quota and seats taken per country, in display-name order (one query)."""
-    rows = db.session.execute(
-        sa.select(
-            Enrolment.country_code,
-            sa.func.count().label("filled"),
-            sa.func.sum(
-                sa.case(
-                    (
-                        Enrolment.status.in_(
-                            [EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED]
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ).label("confirmed"),
-        )
-        .where(Enrolment.course_id == course.id, Enrolment.status.in_(SEAT_HOLDING))
-        .group_by(Enrolment.country_code)
-    ).all()
-    taken = {row.country_code: (row.filled, row.confirmed or 0) for row in rows}
-    quotas = {quota.country_code: quota.seats for quota in course.quotas}
-    result = [
-        SeatRow(
-            code,
-            get_country(code).name,
-            quotas.get(code),
-            *taken.get(code, (0, 0)),
-            in_fund_region=eligible(course.fund.eligibility, code, course.start_date),
-        )
-        for code in set(quotas) | set(taken)
-    ]
-    return sorted(result, key=lambda row: row.country_name)
-
-
-def enrolment_counts(course: Course) -> dict[str, int]:
-    """How many enrolments the course has in each status."""
-    rows = db.session.execute(
-        sa.select(Enrolment.status, sa.func.count())
-        .where(Enrolment.course_id == course.id)
-        .group_by(Enrolment.status)
-    ).all()
-    return dict(rows)
-
-
-@dataclass
-class CheckItem:
-    label: str
-    done: bool
-
-
-def next_step_checklist(
-    course: Course, counts: dict[str, int] | None = None
-) -> tuple[CourseStatus | None, list[CheckItem]]:
-    """The next status in the normal flow and what it still needs (``counts``: the
-    enrolments per status, when the caller has them already)."""
-    status = CourseStatus(course.status)
-    counts = enrolment_counts(course) if counts is None else counts
-    live = sum(counts.get(s, 0) for s in SEAT_HOLDING)
-    if status == CourseStatus.DRAFT:
-        return CourseStatus.NOMINATIONS_OPEN, [
-            CheckItem("Dates, venue and capacity set", bool(course.venue and course.capacity)),
-            CheckItem("Objectives written", bool(course.objectives.strip())),
-            CheckItem("Seat quotas per country set", bool(course.quotas)),
-            CheckItem("Nomination deadline set", course.nomination_deadline is not None),
-        ]
-    if status == CourseStatus.NOMINATIONS_OPEN:
-        return CourseStatus.CONFIRMED, [
-            CheckItem("At least one nomination", live > 0),
-            CheckItem(
-                f"Every nomination decided ({counts.get(EnrolmentStatus.NOMINATED, 0)} open)",
-                counts.get(EnrolmentStatus.NOMINATED, 0) == 0,
-            ),
-            CheckItem(
-                f"Every accepted participant confirmed "
-                f"({counts.get(EnrolmentStatus.ACCEPTED, 0)} waiting)",
-                counts.get(EnrolmentStatus.ACCEPTED, 0) == 0,
-            ),
-        ]
-    if status == CourseStatus.CONFIRMED:
-        return CourseStatus.RUNNING, [
-            CheckItem("Confirmed participants", counts.get(EnrolmentStatus.CONFIRMED, 0) > 0),
-            CheckItem(
-                f"The course starts ({course.start_date})",
-                course_today(course) >= course.start_date,
-            ),
-        ]
-    if status == CourseStatus.RUNNING:
-        return CourseStatus.COMPLETED, [
-            CheckItem(
-                f"The last day has come ({course.end_date})",
-                course_today(course) >= course.end_date,
-            ),
-        ]
-    return None, []
 
 
 def not_yet(course: Course) -> dict[CourseStatus, str]:
@@ -458,10 +351,7 @@ def visible_courses(user):
     (a withdrawn or rejected enrolment gives no access)."""
     stmt = sa.select(Course)
     if user.role == "trainee":
-        stmt = stmt.join(Enrolment, Enrolment.course_id == Course.id).where(
-            Enrolment.person_id == (user.person_id or -1),
-            Enrolment.status.in_(SEAT_HOLDING),
-        )
+        stmt = stmt.where(Course.id.in_(courses_held_by(user.person_id)))
     return stmt
 
 
@@ -503,17 +393,8 @@ def can_see_course(user, course: Course) -> bool:
     in (nominated to completed): withdrawn or rejected, the course is no longer theirs."""
     if user.role != "trainee":
         return True
-    return (
-        user.person_id is not None
-        and db.session.execute(
-            sa.select(Enrolment.id).where(
-                Enrolment.course_id == course.id,
-                Enrolment.person_id == user.person_id,
-                Enrolment.status.in_(SEAT_HOLDING),
-            )
-        ).first()
-        is not None
-    )
+    held = courses_held_by(user.person_id)
+    return course.id in db.session.execute(held).scalars().all()
 
 
 def parse_quota_lines(text: str, notes: list[str] | None = None) -> dict[str, int]:

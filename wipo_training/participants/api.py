@@ -155,25 +155,18 @@ def nominate(values, course_id):
         organisation=values["organisation_name"],
         organisation_kind=values["organisation_kind"],
     )
-    try:
-        clean = data.cleaned()
-        match = services.find_matching_person(
-            clean.email, clean.family_name, clean.given_name, clean.country_code
-        )
-        person = (
-            services.update_person_from(current_user, match, clean)
-            if match
-            else services.create_person(current_user, clean)
-        )
-        enrolment = services.nominate(
-            current_user, course, person, values["nominated_by"], values["override_reason"]
-        )
-    except services.QuotaError as exc:
-        db.session.rollback()
-        abort(409, message=str(exc))
-    except services.ParticipantError as exc:
-        db.session.rollback()
-        abort(422, message=str(exc), errors={"json": {exc.field or "_schema": [str(exc)]}})
+    clean = data.cleaned()
+    match = services.find_matching_person(
+        clean.email, clean.family_name, clean.given_name, clean.country_code
+    )
+    person = (
+        services.update_person_from(current_user, match, clean)
+        if match
+        else services.create_person(current_user, clean)
+    )
+    enrolment = services.nominate(
+        current_user, course, person, values["nominated_by"], values["override_reason"]
+    )
     db.session.commit()
     enrolment.person_reused = match is not None
     return enrolment

@@ -22,6 +22,7 @@ from ..downloads import attachment
 from ..extensions import db
 from ..mail import send_invitation
 from ..people.models import Person
+from ..rules import saving
 from ..spreadsheets import to_csv, to_xlsx
 from ..versioning import posted_version
 from . import imports, services
@@ -92,7 +93,7 @@ def new_nomination(course_id: int):
     form = NominationForm()
     country_note = None
     if form.validate_on_submit():
-        try:
+        with saving(form, field="family_name") as outcome:
             clean = form.person_data().cleaned()
             country_note = _read_country(form)
             match = services.find_matching_person(
@@ -113,14 +114,7 @@ def new_nomination(course_id: int):
                 form.nominated_by.data or "",
                 form.override_reason.data or "",
             )
-        except services.ParticipantError as exc:
-            db.session.rollback()
-            target = getattr(form, exc.field, None) if exc.field else None
-            if exc.field == "quota":
-                target = form.override_reason
-            (target.errors if target is not None else form.family_name.errors).append(str(exc))
-        else:
-            db.session.commit()
+        if outcome:
             message = " ".join(filter(None, [f"{person.full_name} nominated.", country_note]))
             flash(message, "success")
             return redirect(url_for("participants.enrolment_list", course_id=course.id))
@@ -226,7 +220,7 @@ def change_enrolment_status(enrolment_id: int):
     if not form.validate_on_submit():
         flash("Nothing was changed: reload the page and try again.", "danger")
         return redirect(url_for("participants.enrolment_detail", enrolment_id=enrolment.id))
-    try:
+    with saving() as outcome:
         invitation = services.change_enrolment_status(
             current_user,
             enrolment,
@@ -235,15 +229,10 @@ def change_enrolment_status(enrolment_id: int):
             form.override_reason.data or "",
             posted_version(form.version.data),
         )
-    except services.ConflictError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return _enrolment_page(enrolment, form)
-    except services.ParticipantError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
+    if isinstance(outcome.error, services.ConflictError):
+        return _enrolment_page(enrolment, form)  # what they chose stays on the page
+    if not outcome:
         return redirect(url_for("participants.enrolment_detail", enrolment_id=enrolment.id))
-    db.session.commit()
     flash(f"{enrolment.person.full_name}: {enrolment.status_label.lower()}.", "success")
     if invitation:
         link = url_for("auth.accept_invitation", token=invitation, _external=True)
@@ -410,19 +399,11 @@ def edit_person(person_id: int):
         form.organisation_kind.data = person.organisation.kind if person.organisation else "other"
         form.gender.data = person.gender or ""
     if form.validate_on_submit():
-        try:
+        with saving(form, field="family_name") as outcome:
             data = form.person_data().cleaned()
             country_note = _read_country(form)
             services.update_person(current_user, person, data, posted_version(form.version.data))
-        except services.ConflictError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        except services.ParticipantError as exc:
-            db.session.rollback()
-            target = getattr(form, exc.field, None) if exc.field else None
-            (target.errors if target is not None else form.family_name.errors).append(str(exc))
-        else:
-            db.session.commit()
+        if outcome:
             flash(" ".join(filter(None, [f"{person.full_name} saved.", country_note])), "success")
             return redirect(url_for("main.person_detail", person_id=person.id))
     return render_template(

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..people.models import Gender, Organisation, OrganisationKind, Person
 from ..rules import RuleError, StaleError
 from ..versioning import conflict_message, is_stale
+from . import seats  # noqa: F401  (answers the courses package's questions: its signals)
 from .models import (
     ENROLMENT_TRANSITIONS,
     SEAT_HOLDING,
@@ -369,7 +370,7 @@ def nominate(
         )
     problem = seat_problem(course, country_code)
     if problem and not override_reason.strip():
-        raise QuotaError(f"Cannot nominate {person.full_name}: {problem}.", "quota")
+        raise QuotaError(f"Cannot nominate {person.full_name}: {problem}.", "override_reason")
     enrolment = Enrolment(
         course_id=course.id,
         person=person,
@@ -432,7 +433,9 @@ def change_enrolment_status(
     if target in SEAT_HOLDING and current not in SEAT_HOLDING:
         problem = seat_problem(enrolment.course, enrolment.country_code, exclude_id=enrolment.id)
         if problem and not override_reason.strip():
-            raise QuotaError(f"Cannot reinstate {enrolment.person.full_name}: {problem}.", "quota")
+            raise QuotaError(
+                f"Cannot reinstate {enrolment.person.full_name}: {problem}.", "override_reason"
+            )
         if problem:
             enrolment.quota_override_reason = override_reason.strip()
             reason = f"{reason} Seat rule overridden: {override_reason.strip()}".strip()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..audit import record_audit
-from ..courses.services import course_dates_changing
+from ..courses.services import course_changing
 from ..extensions import db
 from ..participants.models import SEAT_HOLDING, Enrolment, EnrolmentStatus
 from ..rules import RuleError, StaleError
@@ -592,10 +592,14 @@ def report_overview(course) -> list[dict]:
     ]
 
 
-@course_dates_changing.connect
-def sessions_outside_new_dates(course, start: date, end: date) -> list[str]:
+@course_changing.connect
+def sessions_outside_new_dates(
+    course, start: date | None = None, end: date | None = None, **_change
+) -> list[tuple[str, str]]:
     """A course's dates may not move away from its sessions: name those that would fall
     outside (courses ask through the signal; they cannot import the timetable)."""
+    if start is None or end is None:
+        return []
     zone = ZoneInfo(course.time_zone)
     outside = [
         course_session
@@ -611,8 +615,11 @@ def sessions_outside_new_dates(course, start: date, end: date) -> list[str]:
     named = "; ".join(f"{s.title} ({s.starts_at.astimezone(zone):%-d %b %Y})" for s in outside[:10])
     more = f" and {len(outside) - 10} more" if len(outside) > 10 else ""
     return [
-        f"{len(outside)} session{'s' if len(outside) != 1 else ''} would fall outside the new "
-        f"dates: {named}{more}. Move or delete them in the timetable first."
+        (
+            "start_date",
+            f"{len(outside)} session{'s' if len(outside) != 1 else ''} would fall outside the "
+            f"new dates: {named}{more}. Move or delete them in the timetable first.",
+        )
     ]
 
 
