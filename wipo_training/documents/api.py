@@ -99,13 +99,7 @@ def start_batch(values, course_id):
     """Issue every eligible participant's certificate and build one PDF or a ZIP, in the
     background; poll GET /jobs/{id}."""
     course = db.session.get(Course, course_id) or flask_abort(404)
-    try:
-        job = services.start_batch(
-            current_user, course, values["format"], served_at=request.url_root
-        )
-    except services.CertificateError as exc:
-        db.session.rollback()
-        abort(422, message=str(exc))
+    job = services.start_batch(current_user, course, values["format"], served_at=request.url_root)
     job_id = job.id
     db.session.commit()
     services.queue_batch(job_id, request.url_root)

@@ -11,6 +11,7 @@ from ..downloads import stored_file
 from ..extensions import db, limiter
 from ..jobs import Job
 from ..participants.models import Enrolment
+from ..rules import saving
 from ..timeutil import utcnow
 from ..versioning import posted_version
 from . import services
@@ -59,7 +60,7 @@ def batch(course_id: int):
     form = BatchForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with saving() as outcome:
         job = services.start_batch(
             current_user,
             course,
@@ -67,12 +68,9 @@ def batch(course_id: int):
             served_at=request.url_root,
             issue=current_user.role in EDITORS,
         )
-    except services.CertificateError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
+        job_id = job.id  # read before the commit (after it, reading would start a transaction)
+    if not outcome:
         return redirect(url_for("documents.course_certificates", course_id=course.id))
-    job_id = job.id  # read before the commit (after it, reading would start a transaction)
-    db.session.commit()
     services.queue_batch(job_id, request.url_root)
     return redirect(url_for("documents.job", job_id=job_id))
 
@@ -82,13 +80,9 @@ def batch(course_id: int):
 def issue(enrolment_id: int):
     """Issue one participant's certificate now."""
     enrolment = db.get_or_404(Enrolment, enrolment_id)
-    try:
+    with saving() as outcome:
         certificate = services.issue_one(current_user, enrolment, served_at=request.url_root)
-    except services.CertificateError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
+    if outcome:
         flash(
             f"Certificate {certificate.serial} issued to {enrolment.person.full_name}.", "success"
         )
@@ -102,7 +96,7 @@ def override(enrolment_id: int):
     enrolment = db.get_or_404(Enrolment, enrolment_id)
     form = OverrideForm()
     if form.validate_on_submit():
-        try:
+        with saving() as outcome:
             if form.decision.data == "rules":
                 services.clear_override(current_user, enrolment)
             else:
@@ -112,11 +106,7 @@ def override(enrolment_id: int):
                     form.decision.data == "eligible",
                     form.reason.data or "",
                 )
-        except services.CertificateError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
+        if outcome:
             flash(f"Eligibility of {enrolment.person.full_name} saved.", "success")
     return redirect(url_for("documents.course_certificates", course_id=enrolment.course_id))
 
@@ -130,13 +120,9 @@ def revoke(certificate_id: int):
     if not form.validate_on_submit():
         flash("Write the reason for revoking the certificate.", "danger")
     else:
-        try:
+        with saving() as outcome:
             services.revoke(current_user, certificate, form.reason.data)
-        except services.CertificateError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
+        if outcome:
             flash(f"{certificate.serial} revoked.", "info")
     return redirect(
         url_for("documents.course_certificates", course_id=certificate.enrolment.course_id)
@@ -152,15 +138,11 @@ def reissue(certificate_id: int):
     if not form.validate_on_submit():
         flash("Write the reason for reissuing the certificate.", "danger")
     else:
-        try:
+        with saving() as outcome:
             new = services.reissue(
                 current_user, certificate, form.reason.data, served_at=request.url_root
             )
-        except services.CertificateError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
+        if outcome:
             flash(f"{new.serial} issued; {certificate.serial} is revoked.", "success")
     return redirect(
         url_for("documents.course_certificates", course_id=certificate.enrolment.course_id)
@@ -209,15 +191,11 @@ def settings(course_id: int):
         }
         if not any(getattr(form, name).errors for name in values):
             values.update({name: getattr(form, name).data for name in services.SETTINGS_TEXTS})
-            try:
+            with saving(form) as outcome:
                 services.save_settings(
                     current_user, course, values, posted_version(form.version.data)
                 )
-            except services.ConflictError as exc:
-                db.session.rollback()
-                form.form_errors.append(str(exc))
-            else:
-                db.session.commit()
+            if outcome:
                 flash(
                     "Certificate settings saved; they apply to certificates issued from now on.",
                     "success",
@@ -262,14 +240,10 @@ def job_retry(job_id: int):
     if not can_retry(current_user, job):
         flash("Only a coordinator starts again a job that issues certificates.", "danger")
         return redirect(url_for("documents.job", job_id=job_id))
-    try:
+    with saving() as outcome:
         services.retry_batch(current_user, job)
-    except services.CertificateError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
         base_url = job.base_url  # read before the commit, as job_id
-        db.session.commit()
+    if outcome:
         services.queue_batch(job_id, base_url)
         flash("The job was started again.", "info")
     return redirect(url_for("documents.job", job_id=job_id))

@@ -3,7 +3,7 @@ read and export; trainees see nothing of it."""
 
 from flask import abort as flask_abort
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import selectinload
 
@@ -166,10 +166,6 @@ class MeetingPatchSchema(MeetingSchema):
     press_release = fields.String(load_only=True, validate=validate.Length(max=LONG_PROSE))
 
 
-def _unprocessable(exc: services.MeetingError):
-    abort(422, message=str(exc), errors={"json": {exc.field or "_schema": [str(exc)]}})
-
-
 PART_LISTS = {
     "delegations": "delegations",
     "agenda": "agenda",
@@ -218,10 +214,7 @@ def list_groups(pagination_parameters):
 @blp.response(201, WorkingGroupSchema)
 def create_group(values):
     """A new working group: its two sides and the framework it rests on."""
-    try:
-        group = services.create_group(current_user, **values)
-    except services.MeetingError as exc:
-        _unprocessable(exc)
+    group = services.create_group(current_user, **values)
     db.session.commit()
     set_etag(blp, group)
     return group
@@ -247,11 +240,7 @@ def patch_group(values, working_group_id):
     """Change some fields of a working group (If-Match: the ETag you read)."""
     group = db.session.get(WorkingGroup, working_group_id) or flask_abort(404)
     check_if_match(blp, group, "working group")
-    try:
-        services.update_group(current_user, group, **values)
-    except services.MeetingError as exc:
-        db.session.rollback()
-        _unprocessable(exc)
+    services.update_group(current_user, group, **values)
     db.session.commit()
     set_etag(blp, group)
     return group
@@ -284,12 +273,8 @@ def create_meeting(values, working_group_id):
     when given."""
     group = db.session.get(WorkingGroup, working_group_id) or flask_abort(404)
     parts = {key: values.pop(key) for key in PART_LISTS if key in values}
-    try:
-        meeting = services.create_meeting(current_user, group, **values)
-        _save(meeting, parts)
-    except services.MeetingError as exc:
-        db.session.rollback()
-        _unprocessable(exc)
+    meeting = services.create_meeting(current_user, group, **values)
+    _save(meeting, parts)
     db.session.commit()
     set_etag(blp, meeting, _parts(meeting))
     return meeting
@@ -320,15 +305,8 @@ def patch_meeting(values, meeting_id):
     check_if_match(blp, meeting, "meeting", _parts(meeting))
     version = values.pop("version", None)
     parts = {key: values.pop(key) for key in (*PART_LISTS, "press_release") if key in values}
-    try:
-        services.update_meeting(current_user, meeting, version, **values)
-        _save(meeting, parts)
-    except services.ConflictError as exc:
-        db.session.rollback()
-        abort(409, message=str(exc))
-    except services.MeetingError as exc:
-        db.session.rollback()
-        _unprocessable(exc)
+    services.update_meeting(current_user, meeting, version, **values)
+    _save(meeting, parts)
     db.session.commit()
     set_etag(blp, meeting, _parts(meeting))
     return meeting

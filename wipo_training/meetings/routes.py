@@ -12,6 +12,7 @@ from ..access import EDITORS, READERS, roles
 from ..countries import all_countries
 from ..downloads import attachment
 from ..extensions import db
+from ..rules import saving
 from ..spreadsheets import to_xlsx
 from ..versioning import posted_version
 from . import services
@@ -39,11 +40,6 @@ def meeting_ordinal(number: int) -> str:
 @bp.app_template_filter("meeting_when")
 def meeting_when(meeting: Meeting) -> str:
     return services.when(meeting)
-
-
-def _apply_error(form, exc: services.MeetingError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    (field.errors if field is not None else form.form_errors).append(str(exc))
 
 
 def side_choices(group: WorkingGroup, empty: str | None = None) -> list[SelectChoice]:
@@ -90,13 +86,9 @@ def create_group():
     """A new working group: its two sides and the framework it rests on."""
     form = _group_form()
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             group = services.create_group(current_user, **_group_values(form))
-        except services.MeetingError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
+        if outcome:
             flash(f"{group.name} created. Add its meetings next.", "success")
             return redirect(url_for("meetings.group_detail", working_group_id=group.id))
     return render_template("meetings/group_form.html", form=form, group=None)
@@ -122,15 +114,11 @@ def edit_group(working_group_id: int):
     group = db.get_or_404(WorkingGroup, working_group_id)
     form = _group_form(group)
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             services.update_group(
                 current_user, group, posted_version(form.version.data), **_group_values(form)
             )
-        except services.MeetingError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
+        if outcome:
             flash("Working group saved.", "success")
             return redirect(url_for("meetings.group_detail", working_group_id=group.id))
     return render_template("meetings/group_form.html", form=form, group=group)
@@ -163,13 +151,9 @@ def create_meeting(working_group_id: int):
     group = db.get_or_404(WorkingGroup, working_group_id)
     form = _meeting_form(group)
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             meeting = services.create_meeting(current_user, group, **_meeting_values(form))
-        except services.MeetingError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
+        if outcome:
             flash(f"The {services.ordinal(meeting.number)} Meeting is in the series.", "success")
             return redirect(url_for("meetings.meeting_detail", meeting_id=meeting.id))
     return render_template("meetings/meeting_form.html", form=form, group=group, meeting=None)
@@ -223,15 +207,11 @@ def edit_meeting(meeting_id: int):
     group = meeting.working_group
     form = _meeting_form(group, meeting)
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             services.update_meeting(
                 current_user, meeting, posted_version(form.version.data), **_meeting_values(form)
             )
-        except services.MeetingError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
+        if outcome:
             flash("Meeting saved.", "success")
             return redirect(url_for("meetings.meeting_detail", meeting_id=meeting.id))
     return render_template("meetings/meeting_form.html", form=form, group=group, meeting=meeting)
@@ -245,23 +225,20 @@ def plan_next(meeting_id: int):
     form = PlanNextForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with saving() as outcome:
         planned = services.plan_next(
             current_user, meeting, form.copy_chairs.data, form.copy_delegations.data
         )
-    except services.MeetingError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
+        copied = [
+            what
+            for what, done in (
+                ("co-chairs", form.copy_chairs.data and services.meeting_chairs(planned)),
+                (f"{len(planned.delegations)} delegations", planned.delegations),
+            )
+            if done
+        ]
+    if not outcome:
         return redirect(url_for("meetings.meeting_detail", meeting_id=meeting.id))
-    copied = [
-        what
-        for what, done in (
-            ("co-chairs", form.copy_chairs.data and services.meeting_chairs(planned)),
-            (f"{len(planned.delegations)} delegations", planned.delegations),
-        )
-        if done
-    ]
-    db.session.commit()
     message = f"The {services.ordinal(planned.number)} Meeting is planned."
     if copied:
         message += (
@@ -313,16 +290,15 @@ def edit_part(meeting_id: int, kind: str, item_id: int | None = None):
         delegates = values.pop("delegates", None)
         add_people = bool(values.pop("add_people", False))
         version = posted_version(values.pop("version")) if item is not None else None
-        try:
-            services.save_part(
-                current_user, meeting, kind, item, values, delegates, add_people, version
-            )
-        except services.MeetingError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-            new_people = getattr(exc, "people", [])
-        else:
-            db.session.commit()
+        with saving(form) as outcome:
+            try:
+                services.save_part(
+                    current_user, meeting, kind, item, values, delegates, add_people, version
+                )
+            except services.UnknownPeopleError as exc:
+                new_people = exc.people  # the form offers to add them under People
+                raise
+        if outcome:
             label = services.PARTS[kind][2]
             flash(f"{label} saved.", "success")
             return redirect(url_for("meetings.meeting_detail", meeting_id=meeting.id) + f"#{kind}")
@@ -346,21 +322,14 @@ def delete_part(meeting_id: int, kind: str, item_id: int):
     item = _part_or_404(meeting, kind, item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with saving() as outcome:
         services.delete_part(
             current_user, meeting, kind, item, posted_version(request.form.get("version"))
         )
-    except services.ConflictError:
-        db.session.rollback()
-        flash(
-            f"Someone else changed this {services.PARTS[kind][2].lower()} since you opened it, "
-            "so it was not deleted. Check it below, then delete it if it should still go.",
-            "danger",
-        )
+    if not outcome:
         return redirect(
             url_for("meetings.edit_part", meeting_id=meeting_id, kind=kind, item_id=item_id)
         )
-    db.session.commit()
     flash(f"{services.PARTS[kind][2]} deleted.", "success")
     return redirect(url_for("meetings.meeting_detail", meeting_id=meeting.id) + f"#{kind}")
 
@@ -391,15 +360,11 @@ def set_action_status(outcome_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with saving() as saved:
         services.set_action_status(
             current_user, outcome, form.status.data, posted_version(request.form.get("version"))
         )
-    except services.MeetingError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
+    if saved:
         flash(f"Action item marked {outcome.status}.", "success")
     back = request.form.get("back", type=int) or outcome.meeting_id
     return redirect(url_for("meetings.meeting_detail", meeting_id=back) + "#outcomes")
@@ -441,7 +406,7 @@ def save_press_release(meeting_id: int):
     meeting = services.get_meeting(meeting_id) or abort(404)
     form = PressReleaseForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             services.save_press_release(
                 current_user,
                 meeting,
@@ -449,11 +414,7 @@ def save_press_release(meeting_id: int):
                 form.release_date.data,
                 posted_version(form.version.data),
             )
-        except services.MeetingError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
+        if outcome:
             flash("Press release saved.", "success")
             return redirect(url_for("meetings.press_release", meeting_id=meeting.id))
     return _press_release_page(meeting, form), 422

@@ -807,7 +807,10 @@ def delete_part(
 ) -> None:
     """Remove a part; ConflictError when it changed since ``expected_version`` was read."""
     if is_stale(item, expected_version):
-        raise ConflictError(conflict_message(PARTS[kind][2].lower()))
+        raise ConflictError(
+            f"Someone else changed this {PARTS[kind][2].lower()} since you opened it, so it was "
+            "not deleted. Check it below, then delete it if it should still go."
+        )
     getattr(meeting, _collection(kind)).remove(item)
     db.session.flush()
     record_audit(actor, f"meeting.{kind}.delete", meeting, item=item.id)
