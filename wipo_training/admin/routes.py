@@ -13,6 +13,7 @@ from ..auth.links import deliver_link
 from ..auth.models import Role, User
 from ..extensions import db
 from ..mail import mail_configured
+from ..rules import saving
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -39,7 +40,7 @@ def new_user():
     """Create an account; without a password, the user is invited to choose one by a link."""
     form = NewUserForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, field="email") as outcome:
             user, link = auth_services.create_account(
                 current_user,
                 form.email.data,
@@ -48,10 +49,7 @@ def new_user():
                 form.password.data or None,
                 form.active.data,
             )
-        except auth_services.AuthError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            db.session.commit()
+        if outcome:
             flash(f"Account {user.email} created.", "success")
             if link is not None:
                 return render_template(
@@ -73,17 +71,13 @@ def edit_user(user_id: int):
     form = UserForm(obj=user)
     form.email.render_kw = {"readonly": True}
     if form.validate_on_submit():
-        try:
+        with saving(form, field="role") as outcome:
             auth_services.update_user(
                 current_user, user, form.display_name.data, form.role.data, form.active.data
             )
             if form.password.data:
                 auth_services.set_password(current_user, user, form.password.data)
-        except auth_services.AuthError as exc:
-            db.session.rollback()
-            form.role.errors.append(str(exc))
-        else:
-            db.session.commit()
+        if outcome:
             flash(f"Account {user.email} saved.", "success")
             return redirect(url_for("admin.users"))
     return render_template(
@@ -107,13 +101,13 @@ def reset_two_factor(user_id: int):
     if not ConfirmForm().validate_on_submit():
         flash("Nothing was reset: reload the page and try again.", "danger")
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    try:
+    with saving() as outcome:
         two_factor.reset(current_user, user)
-    except auth_services.AuthError as exc:
-        flash(str(exc), "danger")
-        return redirect(url_for("admin.edit_user", user_id=user.id))
-    db.session.commit()
-    flash(f"The second factor of {user.email} is reset; they are signed out everywhere.", "success")
+    if outcome:
+        flash(
+            f"The second factor of {user.email} is reset; they are signed out everywhere.",
+            "success",
+        )
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -126,12 +120,10 @@ def make_sign_in_link(user_id: int):
     if not ConfirmForm().validate_on_submit():
         flash("No link was made: reload the page and try again.", "danger")
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    try:
+    with saving() as outcome:
         link = auth_services.make_sign_in_link(current_user, user)
-    except auth_services.AuthError as exc:
-        flash(str(exc), "danger")
+    if not outcome:
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    db.session.commit()
     return render_template(
         "auth/sign_in_link.html",
         user=user,

@@ -23,6 +23,7 @@ from flask_login import current_user, login_user, logout_user
 from ..access import public, roles, signed_in
 from ..extensions import db, limiter, login_manager
 from ..mail import mail_configured
+from ..rules import saving
 from . import services, two_factor
 from .devices import device_nonce, remember_device
 from .emails import normalise_email
@@ -320,19 +321,16 @@ def sign_in_enrol():
     user, next_url = pending
     form = EnrolForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, field="code") as outcome:
             enrolment = two_factor.turn_on(user, _enrolment_secret(), form.code.data)
-        except services.AuthError as exc:
-            db.session.rollback()
-            g.login_failed = True
-            form.code.errors.append(str(exc))
-        else:
             _complete_sign_in(user)  # commits the second factor with the new session
+        if outcome:
             flash("Two-factor sign-in is on.", "success")
             page = render_template(
                 "auth/recovery_codes.html", codes=enrolment.recovery_codes, next_url=next_url
             )
             return _signed_in_response(user, make_response(page))
+        g.login_failed = True
     return _enrolment_page(form, user, pending=True)
 
 
@@ -356,18 +354,15 @@ def account():
     """Your account: change the password, see and revoke your API tokens."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, field="current_password") as outcome:
             services.change_password(
                 current_user, form.current_password.data, form.new_password.data
             )
-        except services.AuthError as exc:
-            form.current_password.errors.append(str(exc))
-        else:
             # Every session ended; this browser continues in a fresh one.
             services.start_login_session(
                 current_user, request.remote_addr, request.user_agent.string
             )
-            db.session.commit()
+        if outcome:
             session.clear()
             session.permanent = True
             login_user(current_user._get_current_object())
@@ -430,13 +425,9 @@ def two_factor_setup():
         return redirect(url_for("auth.account"))
     form = EnrolForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, field="code") as outcome:
             enrolment = two_factor.turn_on(current_user, _enrolment_secret(), form.code.data)
-        except services.AuthError as exc:
-            db.session.rollback()
-            form.code.errors.append(str(exc))
-        else:
-            db.session.commit()
+        if outcome:
             session.pop(ENROLMENT_KEY, None)
             flash("Two-factor sign-in is on.", "success")
             return render_template(
@@ -605,12 +596,10 @@ def person_sign_in(person_id: int):
     back = _same_site(request.args.get("next"))
     form = ConfirmForm()
     if user is not None and form.validate_on_submit():
-        try:
+        with saving() as outcome:
             link = services.make_sign_in_link(current_user, user)
-        except services.AuthError as exc:
-            flash(str(exc), "danger")
+        if not outcome:
             return redirect(request.full_path.rstrip("?"))
-        db.session.commit()
         return render_template(
             "auth/sign_in_link.html", user=user, link=link, delivery=deliver_link(link), back=back
         )

@@ -114,19 +114,14 @@ def submit(values, course_id):
     enrolment = trainee_enrolment(current_user, course, EXPECTED) or flask_abort(404)
     try:
         services.submit(questionnaire, enrolment, values["answers"], utcnow())
-    except services.AlreadySubmitted as exc:
-        db.session.rollback()
-        abort(409, message=str(exc))
     except services.AnswerErrors as exc:
+        # Its problems are {question id: message}, answered under their ids (not "json").
         db.session.rollback()
         abort(
             422,
             message="Nothing was stored: some answers are not acceptable.",
             errors={str(k): v for k, v in exc.problems.items()},
         )
-    except services.EvaluationError as exc:
-        db.session.rollback()
-        abort(422, message=str(exc))
     db.session.commit()
     return {"message": "Submitted. Thank you."}
 

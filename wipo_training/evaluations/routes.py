@@ -15,6 +15,7 @@ from ..downloads import attachment
 from ..extensions import db
 from ..mail import mail_configured
 from ..participants import services as participant_services
+from ..rules import saving
 from ..spreadsheets import to_xlsx
 from ..timetable import services as timetable_services
 from ..timeutil import utcnow
@@ -82,15 +83,11 @@ def copy_questions(course_id: int):
         SelectChoice(c.id, c.code) for c in db.session.execute(sa.select(Course)).scalars()
     ]
     if form.validate_on_submit():
-        try:
+        with saving() as outcome:
             copied = services.copy_questionnaire(
                 current_user, db.get_or_404(Course, form.source.data), course
             )
-        except services.EvaluationError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
+        if outcome:
             flash(f"{copied} questions copied.", "success")
     return redirect(url_for("evaluations.manage", course_id=course.id))
 
@@ -120,7 +117,7 @@ def settings(course_id: int):
         form.anonymous.data = questionnaire.anonymous
         form.version.data = questionnaire.version
     if form.validate_on_submit():
-        try:
+        with saving(form, field="closes_day") as outcome:
             services.update_settings(
                 current_user,
                 questionnaire,
@@ -130,14 +127,7 @@ def settings(course_id: int):
                 utcnow(),
                 posted_version(form.version.data),
             )
-        except services.ConflictError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        except services.EvaluationError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "closes_day", form.closes_day).errors.append(str(exc))
-        else:
-            db.session.commit()
+        if outcome:
             flash("Evaluation settings saved.", "success")
             return redirect(url_for("evaluations.manage", course_id=course.id))
     return render_template(
@@ -165,13 +155,9 @@ def new_question(course_id: int):
     if request.method == "GET":
         form.section.data = services.COURSE_SECTION
     if form.validate_on_submit():
-        try:
+        with saving(form, field="text") as outcome:
             services.add_question(current_user, questionnaire, *_question_form_values(form))
-        except services.EvaluationError as exc:
-            db.session.rollback()
-            form.text.errors.append(str(exc))
-        else:
-            db.session.commit()
+        if outcome:
             flash("Question added.", "success")
             return redirect(url_for("evaluations.manage", course_id=course.id))
     return render_template(
@@ -189,21 +175,14 @@ def edit_question(question_id: int):
     if request.method == "GET":
         form.choices.data = "\n".join(question.choices or [])
     if form.validate_on_submit():
-        try:
+        with saving(form, field="kind") as outcome:
             services.update_question(
                 current_user,
                 question,
                 *_question_form_values(form),
                 posted_version(form.version.data),
             )
-        except services.ConflictError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        except services.EvaluationError as exc:
-            db.session.rollback()
-            form.kind.errors.append(str(exc))
-        else:
-            db.session.commit()
+        if outcome:
             flash("Question saved.", "success")
             return redirect(url_for("evaluations.manage", course_id=course.id))
     return render_template(
@@ -218,15 +197,11 @@ def delete_question(question_id: int):
     question = db.get_or_404(Question, question_id)
     course_id = question.questionnaire.course_id
     if ActionForm().validate_on_submit():
-        try:
+        with saving() as outcome:
             services.delete_question(
                 current_user, question, posted_version(request.form.get("version"))
             )
-        except services.EvaluationError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
+        if outcome:
             flash("Question removed.", "info")
     return redirect(url_for("evaluations.manage", course_id=course_id))
 
@@ -360,13 +335,9 @@ def remind(course_id: int):
             if base
             else url_for("evaluations.answer", course_id=course.id, _external=True)
         )
-        try:
+        with saving() as outcome:
             sent = services.send_reminders(current_user, questionnaire, link, utcnow())
-        except services.EvaluationError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
+        if outcome:
             message = f"Reminder emailed to {sent.sent} participant(s) who have not answered"
             if sent.without_address:
                 message += f"; {sent.without_address} have no email address on record"

@@ -12,6 +12,7 @@ from ..courses.services import filter_choices
 from ..downloads import attachment
 from ..evaluations import services as evaluation_services
 from ..extensions import db
+from ..rules import saving
 from ..spreadsheets import to_xlsx, to_xlsx_sheets
 from ..timetable.models import CourseSession
 from . import services
@@ -79,15 +80,12 @@ def choose_comments(course_id: int):
     questionnaire = evaluation_services.questionnaire_for(course)
     if questionnaire is None or not CommentsForm().validate_on_submit():
         abort(400)
-    try:
+    with saving() as outcome:
         chosen = services.choose_comments(
             current_user, course, questionnaire, set(request.form.getlist("comment"))
         )
-    except evaluation_services.EvaluationError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
+    if not outcome:
         return redirect(url_for("reports.course_report", course_id=course.id))
-    db.session.commit()
     flash(f"{chosen} comment(s) will be quoted in the report.", "success")
     return redirect(url_for("reports.course_report", course_id=course.id) + "#comments")
 
