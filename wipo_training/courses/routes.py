@@ -5,7 +5,6 @@ from zoneinfo import available_timezones
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from ..access import EDITORS, READERS, roles, signed_in
@@ -51,11 +50,12 @@ def course_list():
     fund_id = args.get("fund", type=int)
     status = args.get("status") if args.get("status") in set(CourseStatus) else None
     text = args.get("q", "").strip()
+    # The funds first: each course's fund is then found in the session, not loaded again.
+    years, funds = services.filter_choices()
     stmt = services.filter_courses(
         services.visible_courses(current_user), year, fund_id, status, text
-    ).options(selectinload(Course.fund))
+    )
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
-    years, funds = services.filter_choices()
     return render_template(
         "courses/list.html",
         page=page,

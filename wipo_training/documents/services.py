@@ -13,13 +13,14 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import cache
 from pathlib import Path
 
 import pikepdf
 import segno
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..audit import record_audit
 from ..counters import next_number, reserve_numbers
@@ -28,10 +29,11 @@ from ..evaluations.models import Questionnaire, SubmissionReceipt
 from ..extensions import db
 from ..jobs import Job, enqueue
 from ..participants.models import Enrolment
+from ..participants.services import protocol_key
 from ..pdf import render_pdf
 from ..rules import RuleError, StaleError
 from ..timetable import services as timetable_services
-from ..timetable.models import ATTENDED, Attendance, Presentation
+from ..timetable.models import ATTENDED, Attendance, AttendanceStatus, CourseSession, Presentation
 from ..timeutil import utcnow
 from ..versioning import is_stale
 from .models import Certificate, CertificateSettings, CertificateStatus, EligibilityOverride
@@ -89,60 +91,94 @@ class Eligibility:
 
 
 def eligibility(course) -> list[Eligibility]:
-    """Every expected participant against the course's certificate rules (bounded queries)."""
-    enrolments = timetable_services.expected_enrolments(course)
-    ids = [e.id for e in enrolments]
-    rates, _by_session = timetable_services.attendance_rates(course)
-    questionnaire_id = db.session.execute(
-        sa.select(Questionnaire.id).where(Questionnaire.course_id == course.id)
-    ).scalar_one_or_none()
-    submitted = (
-        set(
-            db.session.execute(
-                sa.select(SubmissionReceipt.enrolment_id).where(
-                    SubmissionReceipt.questionnaire_id == questionnaire_id
-                )
-            ).scalars()
-        )
-        if questionnaire_id
-        else set()
-    )
-    presented = set(
-        db.session.execute(
-            sa.select(Presentation.enrolment_id)
-            .join(
-                Attendance,
-                sa.and_(
-                    Attendance.session_id == Presentation.session_id,
-                    Attendance.enrolment_id == Presentation.enrolment_id,
-                ),
-            )
-            .where(Presentation.enrolment_id.in_(ids), Attendance.status.in_(ATTENDED))
-        ).scalars()
-    )
-    overrides = {
-        o.enrolment_id: o
-        for o in db.session.execute(
-            sa.select(EligibilityOverride).where(EligibilityOverride.enrolment_id.in_(ids))
-        ).scalars()
-    }
+    """Every expected participant against the course's certificate rules, in protocol order:
+    one query (attendance counted, evaluation and country report looked up by the database)."""
+    rows = db.session.execute(_eligibility_statement(), {"course_id": course.id}).all()
     result = []
-    for enrolment in enrolments:
-        rate = rates.get(enrolment.id)
-        percent = rate.percent if rate else None
+    for enrolment, attended, marked, submitted, presented, override in rows:
+        percent = round(100 * attended / marked, 1) if marked else None
         reasons = []
         if percent is None:
             reasons.append("no attendance recorded")
         elif percent < course.min_attendance_pct:
             reasons.append(f"attendance {percent}% is below {course.min_attendance_pct}%")
-        if course.evaluation_required and enrolment.id not in submitted:
+        if course.evaluation_required and not submitted:
             reasons.append("evaluation not submitted")
-        if course.country_report_required and enrolment.id not in presented:
+        if course.country_report_required and not presented:
             reasons.append("country report not presented")
-        override = overrides.get(enrolment.id)
         eligible = override.eligible if override else not reasons
         result.append(Eligibility(enrolment, eligible, reasons, percent, override))
-    return result
+    return sorted(result, key=lambda row: protocol_key(row.enrolment))
+
+
+@cache
+def _eligibility_statement():
+    """The query of ``eligibility``, built once (its course is the ``course_id`` parameter)."""
+    course_id = sa.bindparam("course_id")
+    rates = _attendance_rates(sa.select(course_id).scalar_subquery())
+    return (
+        sa.select(
+            Enrolment,
+            rates.c.attended,
+            rates.c.marked,
+            _submitted().label("submitted"),
+            _presented().label("presented"),
+            EligibilityOverride,
+        )
+        .join(Enrolment.person)
+        .outerjoin(rates, rates.c.enrolment_id == Enrolment.id)
+        .outerjoin(EligibilityOverride, EligibilityOverride.enrolment_id == Enrolment.id)
+        .where(Enrolment.course_id == course_id, Enrolment.status.in_(timetable_services.EXPECTED))
+        .options(contains_eager(Enrolment.person))
+    )
+
+
+def _attendance_rates(course_ids):
+    """Attendance per enrolment of these courses (a subquery): sessions attended and sessions
+    marked, excused absences left out (as ``attendance_rates`` counts them)."""
+    return (
+        sa.select(
+            Attendance.enrolment_id,
+            sa.func.sum(sa.case((Attendance.status.in_(ATTENDED), 1), else_=0)).label("attended"),
+            sa.func.count().label("marked"),
+        )
+        .join(CourseSession, CourseSession.id == Attendance.session_id)
+        .where(
+            CourseSession.course_id.in_(course_ids),
+            Attendance.status != AttendanceStatus.EXCUSED,
+        )
+        .group_by(Attendance.enrolment_id)
+        .subquery()
+    )
+
+
+def _submitted():
+    """Whether the enrolment has submitted its course's evaluation (a correlated EXISTS)."""
+    return (
+        sa.select(SubmissionReceipt.id)
+        .join(Questionnaire, Questionnaire.id == SubmissionReceipt.questionnaire_id)
+        .where(
+            Questionnaire.course_id == Enrolment.course_id,
+            SubmissionReceipt.enrolment_id == Enrolment.id,
+        )
+        .exists()
+    )
+
+
+def _presented():
+    """Whether the enrolment presented its country report in a session it attended."""
+    return (
+        sa.select(Presentation.id)
+        .join(
+            Attendance,
+            sa.and_(
+                Attendance.session_id == Presentation.session_id,
+                Attendance.enrolment_id == Presentation.enrolment_id,
+            ),
+        )
+        .where(Presentation.enrolment_id == Enrolment.id, Attendance.status.in_(ATTENDED))
+        .exists()
+    )
 
 
 def set_override(actor, enrolment: Enrolment, eligible: bool, reason: str) -> None:
@@ -1003,7 +1039,6 @@ def certificates_to_issue(latest: int = LATEST_COMPLETED, limit: int = 5) -> tup
     have no certificate in force, the latest first: rows of (Course, eligible), how many such
     courses and how many such participants in all. One query."""
     from ..courses.models import Course, CourseStatus
-    from ..timetable.models import AttendanceStatus, CourseSession
 
     recent = (
         sa.select(Course.id)
@@ -1012,42 +1047,8 @@ def certificates_to_issue(latest: int = LATEST_COMPLETED, limit: int = 5) -> tup
         .limit(latest)
         .scalar_subquery()
     )
-    # Attendance per enrolment, as attendance_rates counts it: attended and marked (excused
-    # absences left out), read once for the sessions of those courses.
-    rates = (
-        sa.select(
-            Attendance.enrolment_id,
-            sa.func.sum(sa.case((Attendance.status.in_(ATTENDED), 1), else_=0)).label("attended"),
-            sa.func.sum(sa.case((Attendance.status != AttendanceStatus.EXCUSED, 1), else_=0)).label(
-                "marked"
-            ),
-        )
-        .join(CourseSession, CourseSession.id == Attendance.session_id)
-        .where(CourseSession.course_id.in_(recent))
-        .group_by(Attendance.enrolment_id)
-        .subquery()
-    )
-    submitted = (
-        sa.select(SubmissionReceipt.id)
-        .join(Questionnaire, Questionnaire.id == SubmissionReceipt.questionnaire_id)
-        .where(
-            Questionnaire.course_id == Enrolment.course_id,
-            SubmissionReceipt.enrolment_id == Enrolment.id,
-        )
-        .exists()
-    )
-    presented = (
-        sa.select(Presentation.id)
-        .join(
-            Attendance,
-            sa.and_(
-                Attendance.session_id == Presentation.session_id,
-                Attendance.enrolment_id == Presentation.enrolment_id,
-            ),
-        )
-        .where(Presentation.enrolment_id == Enrolment.id, Attendance.status.in_(ATTENDED))
-        .exists()
-    )
+    rates = _attendance_rates(recent)
+    submitted, presented = _submitted(), _presented()
     in_force = (
         sa.select(Certificate.id)
         .where(

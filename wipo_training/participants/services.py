@@ -689,13 +689,16 @@ def _by_country(groups) -> ByCountry:
 
 def protocol_order(enrolments: list[Enrolment]) -> list[Enrolment]:
     """By country (display name), then family name, then given name."""
-    return sorted(
-        enrolments,
-        key=lambda e: (
-            get_country(e.country_code).name,
-            e.person.family_name.casefold(),
-            e.person.given_name.casefold(),
-        ),
+    return sorted(enrolments, key=protocol_key)
+
+
+def protocol_key(enrolment: Enrolment) -> tuple[str, str, str]:
+    """An enrolment's place in protocol order (see ``protocol_order``)."""
+    person = enrolment.person
+    return (
+        get_country(enrolment.country_code).name,
+        person.family_name.casefold(),
+        person.given_name.casefold(),
     )
 
 

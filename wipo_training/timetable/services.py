@@ -435,22 +435,21 @@ class Rate:
 
 def attendance_rates(course) -> tuple[dict[int, Rate], dict[int, Rate]]:
     """Per enrolment and per session: attended / marked (excused absences do not count
-    against anyone). One query."""
+    against anyone). Counted by the database, one query each."""
+    return _rates(course, Attendance.enrolment_id), _rates(course, Attendance.session_id)
+
+
+def _rates(course, key) -> dict[int, Rate]:
+    attended = sa.func.sum(sa.case((Attendance.status.in_(ATTENDED), 1), else_=0))
     rows = db.session.execute(
-        sa.select(Attendance.enrolment_id, Attendance.session_id, Attendance.status)
+        sa.select(key, attended, sa.func.count())
         .join(CourseSession, CourseSession.id == Attendance.session_id)
-        .where(CourseSession.course_id == course.id)
-    ).all()
-    by_enrolment: dict[int, Rate] = {}
-    by_session: dict[int, Rate] = {}
-    for enrolment_id, session_id, status in rows:
-        if status == AttendanceStatus.EXCUSED:
-            continue
-        for key, table in ((enrolment_id, by_enrolment), (session_id, by_session)):
-            rate = table.setdefault(key, Rate(0, 0))
-            rate.counted += 1
-            rate.attended += status in ATTENDED
-    return by_enrolment, by_session
+        .where(
+            CourseSession.course_id == course.id, Attendance.status != AttendanceStatus.EXCUSED
+        )
+        .group_by(key)
+    )
+    return {row[0]: Rate(int(row[1]), row[2]) for row in rows}
 
 
 # --- country reports ----------------------------------------------------------------------
