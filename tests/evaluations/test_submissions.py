@@ -41,6 +41,16 @@ def test_one_submission_per_trainee(evaluation):
     assert {a.number for a in stored if a.question_id in ratings} == {4}  # the first answers
 
 
+def test_answers_without_choices_store_sql_null(evaluation):
+    """A rating, yes/no or text answer has no choices: the column holds NULL, not the JSON
+    text "null" that every results query would read and parse to skip."""
+    _course, enrolments, questionnaire = evaluation
+    services.submit(questionnaire, enrolments[0], full_answers(questionnaire), utcnow())
+    db.session.commit()
+    raw = db.session.execute(sa.text("SELECT choices IS NULL FROM answers")).scalars().all()
+    assert raw and all(raw)
+
+
 def test_outside_the_window_nothing_is_stored(evaluation):
     _course, enrolments, questionnaire = evaluation
     for moment, message in [

@@ -145,7 +145,8 @@ class Answer(db.Model):
     )
     number: Mapped[int | None]
     text: Mapped[str | None] = mapped_column(sa.Text)
-    choices: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    #: NULL when the question has no choices (not the JSON text "null" in every answer).
+    choices: Mapped[list[str] | None] = mapped_column(sa.JSON(none_as_null=True))
     #: A comment the coordinator chose to quote in the course report.
     in_report: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
