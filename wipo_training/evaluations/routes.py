@@ -311,7 +311,7 @@ def results(course_id: int):
         results=current,
         comparison=comparison,
         previous=previous,
-        missing=services.unanswered_shown(questionnaire, now),
+        missing=services.unanswered_shown(questionnaire, now, current.submissions),
         taking_answers=services.window_problem(questionnaire, now) is None,
         last_reminder=services.last_reminder(questionnaire),
         mail_configured=mail_configured(),

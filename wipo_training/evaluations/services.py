@@ -784,17 +784,22 @@ def non_submitters(questionnaire: Questionnaire) -> list[Enrolment]:
     )
 
 
-def unanswered_shown(questionnaire: Questionnaire, now: datetime) -> list[Enrolment] | None:
+def unanswered_shown(
+    questionnaire: Questionnaire, now: datetime, submissions: int | None = None
+) -> list[Enrolment] | None:
     """Who has not answered, for the results page; None when naming them could attribute
     answers. A list that changes with each answer, beside anything else that does (the
     count, later the results), says who each new answer is from; so for an anonymous
     questionnaire names appear only once it has closed, and not when one or two answered
     (the names missing from the list would be theirs). A questionnaire that is not
-    anonymous stores answers with names anyway: who has answered is shown throughout."""
+    anonymous stores answers with names anyway: who has answered is shown throughout.
+    ``submissions``: the count, when the caller has it already."""
     if questionnaire.anonymous:
         if questionnaire.closes_at is None or now < questionnaire.closes_at:
             return None
-        if 0 < submission_count(questionnaire) < MIN_ANSWERS_SHOWN:
+        if submissions is None:
+            submissions = submission_count(questionnaire)
+        if 0 < submissions < MIN_ANSWERS_SHOWN:
             return None
     return non_submitters(questionnaire)
 
