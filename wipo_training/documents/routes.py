@@ -21,8 +21,6 @@ from .models import Certificate, CertificateStatus
 
 bp = Blueprint("documents", __name__)
 
-IMAGE_LIMIT = 1024 * 1024
-
 
 @bp.route("/courses/<int:course_id>/certificates")
 @roles(*READERS)
@@ -162,19 +160,6 @@ def download(certificate_id: int):
     return stored_file(services.pdf_path(certificate), f"{certificate.serial}.pdf")
 
 
-def _image(field, current: bytes | None):
-    upload = field.data
-    if not upload or not getattr(upload, "filename", ""):
-        return current
-    data = upload.read()
-    if len(data) > IMAGE_LIMIT or not (
-        data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")
-    ):
-        field.errors.append("Upload a PNG or JPEG image of at most 1 MB.")
-        return current
-    return data
-
-
 @bp.route("/courses/<int:course_id>/certificates/settings", methods=["GET", "POST"])
 @roles(*EDITORS)
 def settings(course_id: int):
@@ -185,22 +170,18 @@ def settings(course_id: int):
     if request.method == "GET":
         form.version.data = current.version or 0  # 0: none saved yet
     if form.validate_on_submit():
-        values = {
-            name: _image(getattr(form, name), getattr(current, name))
-            for name in services.SETTINGS_IMAGES
-        }
-        if not any(getattr(form, name).errors for name in values):
-            values.update({name: getattr(form, name).data for name in services.SETTINGS_TEXTS})
-            with saving(form) as outcome:
-                services.save_settings(
-                    current_user, course, values, posted_version(form.version.data)
-                )
-            if outcome:
-                flash(
-                    "Certificate settings saved; they apply to certificates issued from now on.",
-                    "success",
-                )
-                return redirect(url_for("documents.course_certificates", course_id=course.id))
+        values = {name: getattr(form, name).data for name in services.SETTINGS_TEXTS}
+        for name in services.SETTINGS_IMAGES:  # an image not chosen again stays as it is
+            upload = getattr(form, name).data
+            values[name] = upload.read() if getattr(upload, "filename", "") else None
+        with saving(form) as outcome:
+            services.save_settings(current_user, course, values, posted_version(form.version.data))
+        if outcome:
+            flash(
+                "Certificate settings saved; they apply to certificates issued from now on.",
+                "success",
+            )
+            return redirect(url_for("documents.course_certificates", course_id=course.id))
     return render_template(
         "documents/settings.html",
         form=form,

@@ -229,14 +229,24 @@ SETTINGS_TEXTS = (
     "signatory2_title",
 )
 SETTINGS_IMAGES = ("signatory1_image", "signatory2_image", "logo1", "logo2", "logo3")
+#: The largest signature or logo accepted, in bytes.
+IMAGE_LIMIT = 1024 * 1024
 
 
 def save_settings(
     actor, course, values: dict, expected_version: int | None = None
 ) -> CertificateSettings:
     """Save what the course's certificates carry: the texts (stripped) and the images given
-    (an image left out stays as it is). ConflictError when the settings changed since
+    (an image left out, or None, stays as it is). CertificateError naming every image that is
+    not a PNG or JPEG of at most 1 MB; ConflictError when the settings changed since
     ``expected_version`` was read (0: before any were saved)."""
+    bad = [
+        (name, "Upload a PNG or JPEG image of at most 1 MB.")
+        for name in SETTINGS_IMAGES
+        if values.get(name) is not None and not _acceptable_image(values[name])
+    ]
+    if bad:
+        raise CertificateError.of(bad)
     settings = settings_for(course)
     if is_stale(settings, expected_version):
         raise ConflictError(
@@ -254,6 +264,11 @@ def save_settings(
     db.session.flush()
     record_audit(actor, "certificate.settings", course)
     return settings
+
+
+def _acceptable_image(data: bytes) -> bool:
+    """A PNG or JPEG (by its first bytes) of at most IMAGE_LIMIT bytes."""
+    return len(data) <= IMAGE_LIMIT and data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"))
 
 
 def image_data_url(data: bytes | None) -> str | None:

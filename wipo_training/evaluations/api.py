@@ -120,7 +120,7 @@ def submit(values, course_id):
         abort(
             422,
             message="Nothing was stored: some answers are not acceptable.",
-            errors={str(k): v for k, v in exc.problems.items()},
+            errors={str(k): v for k, v in exc.by_question.items()},
         )
     db.session.commit()
     return {"message": "Submitted. Thank you."}

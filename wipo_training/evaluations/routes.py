@@ -264,7 +264,7 @@ def answer(course_id: int):
             return redirect(url_for("evaluations.answer", course_id=course.id))
         except services.AnswerErrors as exc:
             db.session.rollback()
-            problems = exc.problems
+            problems = exc.by_question
         except services.EvaluationError as exc:
             db.session.rollback()
             flash(str(exc), "danger")

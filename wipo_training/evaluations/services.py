@@ -78,11 +78,13 @@ class ConflictError(EvaluationError, StaleError):
 
 
 class AnswerErrors(EvaluationError):
-    """Answers that are not acceptable: {question_id: message}."""
+    """Answers that are not acceptable: ``by_question`` {question_id: message} (and, as every
+    RuleError, ``problems`` with the question ids as field names)."""
 
-    def __init__(self, problems: dict[int, str]):
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
+    def __init__(self, by_question: dict[int, str]):
+        problems = [(str(question_id), message) for question_id, message in by_question.items()]
+        super().__init__("; ".join(by_question.values()), problems=problems)
+        self.by_question = by_question
 
 
 def _slug(text: str) -> str:

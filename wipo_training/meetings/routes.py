@@ -291,13 +291,11 @@ def edit_part(meeting_id: int, kind: str, item_id: int | None = None):
         add_people = bool(values.pop("add_people", False))
         version = posted_version(values.pop("version")) if item is not None else None
         with saving(form) as outcome:
-            try:
-                services.save_part(
-                    current_user, meeting, kind, item, values, delegates, add_people, version
-                )
-            except services.UnknownPeopleError as exc:
-                new_people = exc.people  # the form offers to add them under People
-                raise
+            services.save_part(
+                current_user, meeting, kind, item, values, delegates, add_people, version
+            )
+        if isinstance(outcome.error, services.UnknownPeopleError):
+            new_people = outcome.error.people  # the form offers to add them under People
         if outcome:
             label = services.PARTS[kind][2]
             flash(f"{label} saved.", "success")
