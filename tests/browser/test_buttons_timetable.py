@@ -187,7 +187,7 @@ def test_trainee_uploads_a_country_report_and_renews_the_calendar_address(
         assert user.calendar_version == 2
 
     section = page.get_by_role("region").filter(
-        has=page.get_by_role("heading", name="WIPO/JPO Training Course on the Enforcement")
+        has=page.get_by_role("heading", name="Training Course on the Enforcement of Intellectual")
     )
     section.filter(has_text="February 2027").get_by_role("link", name="Your country report").click()
     expect(page.get_by_text("You have not uploaded your country report yet.")).to_be_visible()

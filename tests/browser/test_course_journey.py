@@ -108,7 +108,7 @@ def test_demo_course_pages(live_server, page, screenshot):
     base = live_server
     sign_in(page, base, "staff@demo.test")
     page.goto(f"{base}/courses/?year=2013")
-    page.get_by_role("link", name="WIPO/JPO Training Course on the Enforcement").click()
+    page.get_by_role("link", name="Training Course on the Enforcement of Intellectual").click()
     expect(page.get_by_role("cell", name="Viet Nam")).to_be_visible()
     page.get_by_role("navigation", name="ENF-2013 pages").get_by_role(
         "link", name="By country"

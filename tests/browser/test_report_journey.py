@@ -14,7 +14,7 @@ def test_staff_download_the_course_report_and_the_list(live_server, page, screen
     base = live_server
     sign_in(page, base, "staff@demo.test")
     page.goto(f"{base}/courses/?year=2013")
-    page.get_by_role("link", name="WIPO/JPO Training Course on the Enforcement").click()
+    page.get_by_role("link", name="Training Course on the Enforcement of Intellectual").click()
     screenshot("course-with-reports")
     with page.expect_download() as report:
         page.get_by_role("link", name="Course report (PDF)").click()

@@ -13,7 +13,7 @@ def test_site_visit_attendance_and_my_timetable(live_server, page, browser, scre
     base = live_server
     sign_in(page, base, "coordinator@demo.test")
     page.goto(f"{base}/courses/?q=ENF-2014")
-    page.get_by_role("link", name="WIPO/JPO Training Course on the Enforcement").click()
+    page.get_by_role("link", name="Training Course on the Enforcement of Intellectual").click()
     page.get_by_role("link", name="Timetable", exact=True).click()
     screenshot("timetable-grid")
     page.get_by_role("link", name="Add a site visit").click()

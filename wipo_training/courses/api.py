@@ -36,6 +36,7 @@ class CourseSchema(Schema):
     id = Integer(dump_only=True)
     fund_id = Integer(required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    short_title = fields.String(load_default="", validate=validate.Length(max=200))
     code = fields.String(
         required=True,
         validate=[

@@ -20,6 +20,11 @@ from ..versioning import VersionField
 class CourseForm(FlaskForm):
     fund_id = SelectField("Fund", coerce=int, validators=[InputRequired()])
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    short_title = StringField(
+        "Short title",
+        validators=[Length(max=200)],
+        description="How the course report's sentences name the course (empty: the title).",
+    )
     code = StringField(
         "Short code",
         validators=[DataRequired(), Length(max=40)],
@@ -78,7 +83,7 @@ class CourseForm(FlaskForm):
         values = {field.name: field.data for field in fields if not field.errors}
         if values.get("edition_year") is None and values.get("start_date"):
             values["edition_year"] = values["start_date"].year
-        for name in ("organisers", "venue", "city", "objectives", "target_audience"):
+        for name in ("short_title", "organisers", "venue", "city", "objectives", "target_audience"):
             if name in values:
                 values[name] = (values[name] or "").strip()
         return values

@@ -69,6 +69,9 @@ class Course(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(sa.ForeignKey("funds.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
+    #: How the course's prose names it, e.g. "WIPO/JF Training Course on Enforcement of
+    #: Intellectual Property" (empty: the title).
+    short_title: Mapped[str] = mapped_column(sa.String(200), server_default="")
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)  #: e.g. "ENF-2013"
     edition_year: Mapped[int] = mapped_column(index=True)
     organisers: Mapped[str] = mapped_column(sa.String(300), default="")  #: "JPO, WIPO, APIC"

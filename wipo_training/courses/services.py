@@ -31,6 +31,7 @@ class ConflictError(CourseError, StaleError):
 COURSE_FIELDS = (
     "fund_id",
     "title",
+    "short_title",
     "code",
     "edition_year",
     "organisers",

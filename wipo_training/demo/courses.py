@@ -15,13 +15,13 @@ from ..extensions import db
 from ..participants import services as participant_services
 from ..participants.models import Enrolment, EnrolmentStatus
 from ..timetable import services as timetable_services
+from ..timetable.models import CourseSession, Lecturer, SessionLecturer
 from .evaluation import load_demo_evaluation
 from .timetable import load_demo_timetable
 
-FICTIONAL_NOTE = (
-    "Demo data: the participants' names are fictional. The per-country numbers are those of "
-    "the 2013 JPO report."
-)
+#: Said of every demo course; the 2013 course adds where its figures come from.
+FICTIONAL_NOTE = "Demo data: the participants' names are fictional."
+SEED_NOTE = FICTIONAL_NOTE + " The per-country numbers are those of the 2013 JPO report."
 
 # (key, title, family, given, native name, lang, gender, country, organisation, kind, position)
 PEOPLE = [
@@ -190,9 +190,9 @@ PEOPLE = [
         "",
         "female",
         "ID",
-        "Directorate General of Customs and Excise",
-        "customs",
-        "Customs Officer",
+        "Directorate General of Intellectual Property",
+        "ip_office",
+        "Civil Service Investigator",
     ),
     (
         "la1",
@@ -255,8 +255,8 @@ PEOPLE = [
         "my",
         "female",
         "MM",
-        "Ministry of Science and Technology",
-        "ministry",
+        "Intellectual Property Section, Ministry of Science and Technology",
+        "ip_office",
         "Assistant Director",
     ),
     (
@@ -333,9 +333,9 @@ PEOPLE = [
         "th",
         "male",
         "TH",
-        "Royal Thai Police, Economic Crime Suppression Division",
-        "police",
-        "Police Major",
+        "Central Intellectual Property and International Trade Court",
+        "court",
+        "Associate Judge",
     ),
     (
         "vn1",
@@ -398,8 +398,8 @@ PEOPLE = [
         "vi",
         "male",
         "VN",
-        "General Department of Viet Nam Customs",
-        "customs",
+        "National Office of Intellectual Property of Viet Nam",
+        "ip_office",
         "Inspector",
     ),
     (
@@ -411,9 +411,9 @@ PEOPLE = [
         "vi",
         "female",
         "VN",
-        "Ministry of Science and Technology Inspectorate",
-        "ministry",
-        "Inspector",
+        "People's Court of Ho Chi Minh City",
+        "court",
+        "Judge",
     ),
     # People of the later courses.
     (
@@ -607,11 +607,29 @@ ENF_2013 = [
     "vn6",
 ]
 # The next edition: three of the 2013 trainees come back (with new positions).
+ENF_2012 = ["in1", "ir1", "lk1", "mn1"]  # the invented edition before the seed's: Asia only
 ENF_2014 = ["kh1", "vn3", "th1", "np1", "bd1", "lk1", "mn1", "in1", "ir1", "id2", "ph1", "cn1"]
 LDC_2016 = ["gh1", "ke1", "tz1", "sn1", "et1", "ug1", "kh2", "la1", "mm2", "bd1", "np1"]
 OPEN_2027 = ["vn2", "th2", "id3"]
 
 DEMO_TRAINEE = "kh1"  # the demo trainee account is Sokha Chan of Cambodia
+
+
+def _head_of_the_wipo_japan_office_after_2015(course: Course) -> None:
+    """Since February 2015 the Head of the WIPO Japan Office is Mr Yuji Okuma (seed 002): a
+    timetable copied from an earlier edition greets with him, not with Mr Natsume."""
+    okuma = Lecturer(title="Mr", name="Yuji Okuma", affiliation="Head, WIPO Japan Office")
+    db.session.add(okuma)
+    db.session.flush()
+    links = db.session.execute(
+        sa.select(SessionLecturer)
+        .join(CourseSession, CourseSession.id == SessionLecturer.session_id)
+        .join(Lecturer, Lecturer.id == SessionLecturer.lecturer_id)
+        .where(CourseSession.course_id == course.id, Lecturer.name == "Kenichiro Natsume")
+    ).scalars()
+    for link in links:
+        link.lecturer_id = okuma.id
+    db.session.flush()
 
 
 def _course(code: str, fund_code: str, **values) -> Course:
@@ -666,13 +684,41 @@ def load_demo_courses(trainee_email: str) -> bool:
             ),
         )
 
+    # The edition before the seed's (demo data, invented): participants from Asia only, so
+    # the 2013 report finds Africa taking part for the first time, as the seed says.
+    enf_2012 = _course(
+        "ENF-2012",
+        "FIT-JP",
+        title="Training Course on the Enforcement of Intellectual Property Rights under the "
+        "WIPO Funds-in-Trust/JAPAN",
+        short_title="WIPO/JF Training Course on Enforcement of Intellectual Property",
+        edition_year=2012,
+        organisers="JPO, WIPO, APIC",
+        venue="APIC (Asia-Pacific Industrial Property Center)",
+        city="Tokyo",
+        country_code="JP",
+        start_date=date(2012, 12, 3),
+        end_date=date(2012, 12, 14),
+        time_zone="Asia/Tokyo",
+        objectives="Demo data: an invented earlier edition, with fictional participants.",
+        capacity=20,
+        nomination_deadline=date(2012, 10, 15),
+    )
+    course_services.set_quotas(None, enf_2012, {"IN": 1, "IR": 1, "LK": 1, "MN": 1})
+    enf_2012.status = CourseStatus.NOMINATIONS_OPEN
+    _enrol(enf_2012, people, ENF_2012, EnrolmentStatus.COMPLETED)
+    enf_2012.status = CourseStatus.COMPLETED
+
     enf_2013 = _course(
         "ENF-2013",
         "FIT-JP",
-        title="WIPO/JPO Training Course on the Enforcement of Intellectual Property Rights",
+        # As the 2013 report (seed 003) names it, and its short form.
+        title="Training Course on the Enforcement of Intellectual Property Rights under the "
+        "WIPO Funds-in-Trust/JAPAN",
+        short_title="WIPO/JF Training Course on Enforcement of Intellectual Property",
         edition_year=2013,
         organisers="JPO, WIPO, APIC",
-        venue="Asia-Pacific Industrial Property Center (APIC)",
+        venue="APIC (Asia-Pacific Industrial Property Center)",
         city="Tokyo",
         country_code="JP",
         start_date=date(2013, 12, 2),
@@ -681,7 +727,7 @@ def load_demo_courses(trainee_email: str) -> bool:
         objectives="To deepen understanding of international frameworks for the protection of "
         "intellectual property, measures against infringement of IP rights, the strategies of "
         "WIPO and Japan to combat infringement and its ill effects, and to improve the "
-        "capability to enforce IP rights.\n\n" + FICTIONAL_NOTE,
+        "capability to enforce IP rights.\n\n" + SEED_NOTE,
         target_audience="Officials of national courts and IP offices in charge of enforcement.",
         capacity=30,
         nomination_deadline=date(2013, 10, 15),
@@ -690,6 +736,7 @@ def load_demo_courses(trainee_email: str) -> bool:
     for key in ENF_2013:
         counts[people[key].country_code] = counts.get(people[key].country_code, 0) + 1
     course_services.set_quotas(None, enf_2013, counts)
+    enf_2013.previous_edition = enf_2012
     enf_2013.status = CourseStatus.NOMINATIONS_OPEN
     _enrol(enf_2013, people, ENF_2013, EnrolmentStatus.COMPLETED)
     enf_2013.status = CourseStatus.COMPLETED
@@ -707,16 +754,17 @@ def load_demo_courses(trainee_email: str) -> bool:
     db.session.add(
         CertificateSettings(
             course_id=enf_2013.id,
+            # The Head of the WIPO Japan Office in 2013, as seed 003 names him.
             signatory1_name="Kenichiro Natsume",
             signatory1_title="Head, WIPO Japan Office",
-            # A fictional name: the source does not name APIC's director.
-            signatory2_name="Hiroko Mori",
-            signatory2_title="Director, Asia-Pacific Industrial Property Center (APIC)",
+            # The source does not name APIC's director: the function, not an invented name.
+            signatory2_name="Director",
+            signatory2_title="Asia-Pacific Industrial Property Center (APIC)",
         )
     )
 
     enf_2014 = course_services.copy_as_next_edition(None, enf_2013, date(2014, 12, 1), "ENF-2014")
-    enf_2014.objectives = enf_2013.objectives
+    enf_2014.objectives = enf_2013.objectives.replace(SEED_NOTE, FICTIONAL_NOTE)
     course_services.set_quotas(
         None,
         enf_2014,
@@ -764,6 +812,7 @@ def load_demo_courses(trainee_email: str) -> bool:
     enf_2027 = course_services.copy_as_next_edition(None, enf_2014, date(2027, 2, 1), "ENF-2027")
     enf_2027.country_report_deadline = date(2027, 1, 22)
     timetable_services.copy_timetable(None, enf_2014, enf_2027)
+    _head_of_the_wipo_japan_office_after_2015(enf_2027)
     enf_2027.status = CourseStatus.NOMINATIONS_OPEN
     course_services.set_quotas(
         None,

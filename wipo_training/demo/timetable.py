@@ -10,14 +10,25 @@ from ..timetable import services as timetable_services
 from ..timetable.models import AttendanceStatus
 
 NATSUME = ("Mr", "Kenichiro Natsume", "Head, WIPO Japan Office")
-WIPO = ("Ms", "Anna Keller", "Building Respect for IP Division, WIPO")
-JPO = ("Mr", "Takeshi Yamada", "International Cooperation Division, Japan Patent Office")
-CUSTOMS = ("Mr", "Hiroshi Sato", "Intellectual Property Center, Tokyo Customs")
-JUDGE = ("Judge", "Akiko Tanaka", "Intellectual Property High Court")
-POLICE = ("Mr", "Kenji Ito", "Life Safety Division, National Police Agency")
-ATTORNEY = ("Ms", "Yuko Suzuki", "Attorney at Law, Tokyo")
-INDUSTRY = ("Mr", "Daisuke Kobayashi", "Anti-Counterfeiting Committee, Japan IP Association")
-APIC = ("Ms", "Mariko Watanabe", "Course Coordinator, APIC")
+#: Invented lecturers are marked so wherever their names are shown: none of them is a real
+#: official of the body named.
+FICTIONAL = " (fictional)"
+WIPO = ("Ms", "Anna Keller" + FICTIONAL, "Building Respect for IP Division, WIPO")
+JPO = (
+    "Mr",
+    "Takeshi Yamada" + FICTIONAL,
+    "International Cooperation Division, Japan Patent Office",
+)
+CUSTOMS = ("Mr", "Hiroshi Sato" + FICTIONAL, "Intellectual Property Center, Tokyo Customs")
+JUDGE = ("Judge", "Akiko Tanaka" + FICTIONAL, "Intellectual Property High Court")
+POLICE = ("Mr", "Kenji Ito" + FICTIONAL, "Life Safety Division, National Police Agency")
+ATTORNEY = ("Ms", "Yuko Suzuki" + FICTIONAL, "Attorney at Law, Tokyo")
+INDUSTRY = (
+    "Mr",
+    "Daisuke Kobayashi" + FICTIONAL,
+    "Anti-Counterfeiting Committee, Japan IP Association",
+)
+APIC = ("Ms", "Mariko Watanabe" + FICTIONAL, "Course Coordinator, APIC")
 
 ROOM = "APIC Lecture Room 1"
 
@@ -47,7 +58,7 @@ SESSIONS = [
             "meeting_point": "APIC entrance hall",
             "departure": "13:15",
             "transport": "Chartered bus",
-            "contact_person": "Mr Takeshi Yamada, +81 3 3581 1101",
+            "contact_person": "Mr Takeshi Yamada (fictional), +81 3 3581 1101",
             "notes": "Passports are checked at the entrance.",
             "room": "",
         },

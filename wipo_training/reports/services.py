@@ -32,6 +32,7 @@ from ..templating import country_name
 from ..timetable import services as timetable_services
 from ..timetable.models import Attendance, CourseSession, SessionKind
 from ..timeutil import utcnow
+from . import prose
 from .models import CourseReportText
 
 TREND_YEARS = 10  #: how many years the statistics' trend shows
@@ -66,6 +67,8 @@ class CourseReport:
     comments: list[tuple[str, str]]  #: chosen comments: (question, text)
     certificates_issued: int
     certificates_revoked: int
+    #: The paragraphs written from the data (prose.py): they follow the data, never edited.
+    story: list[str] = field(default_factory=list)
     charts: dict[str, str] = field(default_factory=dict)
 
 
@@ -186,6 +189,7 @@ def course_report(course: Course, with_charts: bool = True) -> CourseReport:
         comments=chosen_comments(questionnaire) if results and not results.hidden else [],
         certificates_issued=certificates[CertificateStatus.ISSUED],
         certificates_revoked=certificates[CertificateStatus.REVOKED],
+        story=prose.story(course, figures, sessions, results),
     )
     if with_charts and figures.total:
         report.charts["countries"] = chart_src(
