@@ -142,7 +142,7 @@ def test_issue_revoke_reissue_override_and_batch(
     stranger.get_by_label("Verification code").fill(code)
     stranger.get_by_role("button", name="Verify").click()
     expect(stranger.get_by_role("alert")).to_contain_text("Revoked.")
-    expect(stranger.get_by_text("Sokha Chan")).to_be_visible()
+    expect(stranger.get_by_text("Chan Sokha")).to_be_visible()  # as printed: family name first
 
 
 def test_signatories_saved(live_app, live_server, page, watch, screenshot, open_course, course_tab):

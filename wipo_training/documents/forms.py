@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import HiddenField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -61,3 +61,48 @@ class VerifyForm(FlaskForm):
     code = StringField(
         "Verification code or serial number", validators=[DataRequired(), Length(max=80)]
     )
+
+
+def name_order_choices():
+    """The conventions, after "the country's usual one" (no choice)."""
+    from ..people.names import NameOrder
+
+    return [SelectChoice("", "As usual in the person's country")] + [
+        SelectChoice(order.value, order.label) for order in NameOrder
+    ]
+
+
+class NameAsPrintedForm(FlaskForm):
+    name_order = SelectField("Name order", choices=name_order_choices())
+    name_as_printed = StringField(
+        "Name as printed (Latin script)",
+        validators=[Length(max=400)],
+        description="Leave empty to print the name built from its parts in that order.",
+    )
+    #: The version of the record the page showed: a save based on an older one is refused.
+    version = VersionField()
+    submit = SubmitField("Save the name as printed")
+
+
+class ConfirmNameForm(FlaskForm):
+    #: The names the page showed: the person confirms only what they read.
+    shown_name = HiddenField()
+    shown_native = HiddenField()
+    submit = SubmitField("This is right")
+
+
+class CorrectNameForm(FlaskForm):
+    name = StringField(
+        "Your name as it should be printed (Latin script)",
+        validators=[DataRequired("Write your name as it should be printed."), Length(max=400)],
+        description="In the order you write it, e.g. Aung Kyaw Moe, Wang Wei, Budi Santoso.",
+    )
+    native_name = StringField(
+        "Your name in your own script", validators=[Length(max=300)], description="Optional."
+    )
+    submit = SubmitField("Send the correction")
+
+
+class NameDecisionForm(FlaskForm):
+    #: The version of the record the page showed: the coordinator decides on what they saw.
+    version = VersionField()

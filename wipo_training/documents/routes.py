@@ -11,12 +11,23 @@ from ..downloads import stored_file
 from ..extensions import db, limiter
 from ..jobs import Job
 from ..participants.models import Enrolment
+from ..people.models import Person
 from ..rules import saving
 from ..timeutil import utcnow
 from ..versioning import posted_version
 from . import services
 from .access import can_download, can_retry, can_see_job
-from .forms import BatchForm, OverrideForm, ReasonForm, SettingsForm, VerifyForm
+from .forms import (
+    BatchForm,
+    ConfirmNameForm,
+    CorrectNameForm,
+    NameAsPrintedForm,
+    NameDecisionForm,
+    OverrideForm,
+    ReasonForm,
+    SettingsForm,
+    VerifyForm,
+)
 from .models import Certificate, CertificateStatus
 
 bp = Blueprint("documents", __name__)
@@ -46,6 +57,97 @@ def course_certificates(course_id: int):
         eligible_count=sum(r.eligible for r in rows),
         issued_count=sum(c.status == CertificateStatus.ISSUED for c in certificates),
         not_yet=services.not_yet_issuable(course, utcnow()),
+        confirmed_count=sum(r.enrolment.person.name_status == "confirmed" for r in rows),
+        decision_form=NameDecisionForm(),
+    )
+
+
+@bp.route("/courses/<int:course_id>/certificates/names/<int:person_id>/approve", methods=["POST"])
+@roles(*EDITORS)
+def approve_name(course_id: int, person_id: int):
+    """Print the name a participant corrected (and count it as confirmed)."""
+    return _decide_name(course_id, person_id, approve=True)
+
+
+@bp.route("/courses/<int:course_id>/certificates/names/<int:person_id>/reject", methods=["POST"])
+@roles(*EDITORS)
+def reject_name(course_id: int, person_id: int):
+    """Keep the name as it is: the participant is asked to confirm it again."""
+    return _decide_name(course_id, person_id, approve=False)
+
+
+def _decide_name(course_id: int, person_id: int, approve: bool):
+    course = db.get_or_404(Course, course_id)
+    person = db.get_or_404(Person, person_id)
+    form = NameDecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with saving() as outcome:
+        services.decide_name(current_user, person, approve, posted_version(form.version.data))
+    if outcome:
+        done = "approved: it is printed from now on" if approve else "rejected"
+        flash(f"The correction of {person.printed_name}'s name {done}.", "success")
+    return redirect(url_for("documents.course_certificates", course_id=course.id))
+
+
+@bp.route("/people/<int:person_id>/name-as-printed", methods=["GET", "POST"])
+@roles(*EDITORS)
+def name_as_printed(person_id: int):
+    """The order of a person's names and the Latin name as their certificates print it."""
+    person = db.get_or_404(Person, person_id)
+    form = NameAsPrintedForm()
+    if request.method == "GET":
+        form.name_order.data = person.name_order or ""
+        form.name_as_printed.data = person.name_as_printed
+        form.version.data = person.version
+    if form.validate_on_submit():
+        with saving(form) as outcome:
+            services.save_name_as_printed(
+                current_user,
+                person,
+                form.name_order.data,
+                form.name_as_printed.data or "",
+                posted_version(form.version.data),
+            )
+        if outcome:
+            flash(f"Saved: certificates print “{person.printed_name}”.", "success")
+            return redirect(url_for("main.person_detail", person_id=person.id))
+    return render_template("documents/name_as_printed.html", form=form, person=person)
+
+
+@bp.route("/my/name", methods=["GET", "POST"])
+@roles("trainee")
+def my_name():
+    """A participant confirms their name as their certificates will print it, or corrects it
+    (a coordinator approves the correction)."""
+    person = db.session.get(Person, current_user.person_id or 0)
+    if person is None:
+        abort(404)
+    confirm, correct = ConfirmNameForm(prefix="confirm"), CorrectNameForm(prefix="correct")
+    if confirm.submit.data and confirm.validate_on_submit():
+        with saving() as outcome:
+            services.confirm_name(
+                current_user, person, confirm.shown_name.data or "", confirm.shown_native.data or ""
+            )
+        if outcome:
+            flash("Thank you: your name is confirmed for your certificates.", "success")
+            return redirect(url_for("main.dashboard"))
+    elif correct.submit.data and correct.validate_on_submit():
+        with saving(correct) as outcome:
+            services.propose_name(
+                current_user, person, correct.name.data or "", correct.native_name.data or ""
+            )
+        if outcome:
+            flash("Thank you: the coordinator will check your correction.", "success")
+            return redirect(url_for("main.dashboard"))
+    if not correct.submit.data:
+        correct.name.data = person.proposed_name or person.printed_name
+        correct.native_name.data = (
+            person.proposed_native_name if person.proposed_name is not None else person.native_name
+        )
+    confirm.shown_name.data, confirm.shown_native.data = person.printed_name, person.native_name
+    return render_template(
+        "documents/my_name.html", person=person, confirm=confirm, correct=correct
     )
 
 

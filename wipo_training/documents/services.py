@@ -31,11 +31,13 @@ from ..jobs import Job, enqueue
 from ..participants.models import Enrolment
 from ..participants.services import protocol_key
 from ..pdf import render_pdf
+from ..people.models import Person
+from ..people.names import NameOrder
 from ..rules import RuleError, StaleError
 from ..timetable import services as timetable_services
 from ..timetable.models import ATTENDED, Attendance, AttendanceStatus, CourseSession, Presentation
 from ..timeutil import utcnow
-from ..versioning import is_stale
+from ..versioning import conflict_message, is_stale
 from .models import Certificate, CertificateSettings, CertificateStatus, EligibilityOverride
 
 STYLESHEETS = ("documents/certificate.css",)
@@ -399,7 +401,7 @@ def page_context(certificate: Certificate, served_at: str | None = None) -> dict
     country = get_country(enrolment.country_code).name
     organisation = enrolment.organisation.name if enrolment.organisation else ""
     return {
-        "name": f"{person.title} {person.full_name}".strip(),
+        "name": f"{person.title} {person.printed_name}".strip(),
         "native": person.native_name,
         "lang": person.native_name_lang or "und",
         "affiliation": ", ".join(p for p in (organisation, country) if p),
@@ -858,6 +860,140 @@ def printed_native_name(certificate: Certificate) -> str:
     if certificate.printed_name:
         return certificate.printed_native_name or ""
     return certificate.enrolment.person.native_name
+
+
+# --- names as their owners write them ----------------------------------------------------
+
+
+def _clean_name(text: str, field: str, label: str, limit: int, required: bool) -> str:
+    """One line of text, inner spaces collapsed; CertificateError naming ``field`` else."""
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text or ""):
+        raise CertificateError(f"{label}: write it on one line, without control characters.", field)
+    cleaned = " ".join((text or "").split())
+    if required and not cleaned:
+        raise CertificateError(f"{label}: write it as it should be printed.", field)
+    if len(cleaned) > limit:
+        raise CertificateError(f"{label}: at most {limit} characters.", field)
+    return cleaned
+
+
+def save_name_as_printed(
+    actor, person: Person, order: str, name_as_printed: str, expected_version: int | None = None
+) -> None:
+    """A coordinator sets the person's name order ("" for their country's) and the Latin name
+    as printed ("" for the one derived from the parts)."""
+    if is_stale(person, expected_version):
+        raise ConflictError(conflict_message("record"))
+    if order and order not in set(NameOrder):
+        raise CertificateError("Choose a name order from the list.", "name_order")
+    name = _clean_name(name_as_printed, "name_as_printed", "Name as printed", 400, False)
+    old = (person.name_order or "", person.name_as_printed, person.printed_name)
+    person.name_order = order or None
+    person.name_as_printed = "" if name == person.derived_name else name
+    if old != (person.name_order or "", person.name_as_printed, person.printed_name):
+        db.session.flush()
+        record_audit(
+            actor,
+            "person.name_as_printed",
+            person,
+            order=person.name_order or "",
+            printed={"old": old[2], "new": person.printed_name},
+        )
+
+
+def confirm_name(actor, person: Person, shown_name: str, shown_native: str) -> None:
+    """The person says the names shown to them are right. Refused when they changed since the
+    page showed them (the person confirms only what they saw)."""
+    if (shown_name, shown_native) != (person.printed_name, person.native_name or ""):
+        raise CertificateError(
+            "Your name was changed since the page was shown: read it again before confirming."
+        )
+    if person.proposed_name is not None:
+        raise CertificateError("Your correction waits for the coordinator: it cannot be confirmed.")
+    person.confirmed_name, person.confirmed_native_name = shown_name, shown_native
+    person.name_confirmed_at = utcnow()
+    db.session.flush()
+    record_audit(actor, "person.name_confirm", person, name=shown_name, native_name=shown_native)
+
+
+def propose_name(actor, person: Person, name: str, native_name: str) -> None:
+    """The person corrects the names to print; a coordinator approves the correction. The
+    same names as printed now are simply confirmed."""
+    problems = []
+    cleaned = []
+    for text, field, label, limit, required in (
+        (name, "name", "Name as printed", 400, True),
+        (native_name, "native_name", "Name in your own script", 300, False),
+    ):
+        try:
+            cleaned.append(_clean_name(text, field, label, limit, required))
+        except CertificateError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise CertificateError.of(problems)
+    name, native_name = cleaned
+    if (name, native_name) == (person.printed_name, person.native_name or ""):
+        person.proposed_name = person.proposed_native_name = person.name_proposed_at = None
+        confirm_name(actor, person, name, native_name)
+        return
+    person.proposed_name, person.proposed_native_name = name, native_name
+    person.name_proposed_at = utcnow()
+    db.session.flush()
+    record_audit(actor, "person.name_correct", person, name=name, native_name=native_name)
+
+
+def decide_name(actor, person: Person, approve: bool, expected_version: int | None = None) -> None:
+    """A coordinator approves the correction a person sent (their names become the ones
+    printed, and confirmed) or rejects it (the person is asked again)."""
+    if is_stale(person, expected_version):
+        raise ConflictError(
+            "The name or its correction changed since the page was shown: reload the page and "
+            "decide again."
+        )
+    if person.proposed_name is None:
+        raise CertificateError("No correction of this name waits for approval.")
+    name, native = person.proposed_name, person.proposed_native_name or ""
+    old = (person.printed_name, person.native_name)
+    person.proposed_name = person.proposed_native_name = person.name_proposed_at = None
+    if approve:
+        person.name_as_printed = "" if name == person.derived_name else name
+        person.native_name = native
+        person.confirmed_name, person.confirmed_native_name = name, native
+        person.name_confirmed_at = utcnow()
+    db.session.flush()
+    record_audit(
+        actor,
+        "person.name_approve" if approve else "person.name_reject",
+        person,
+        name={"old": old[0], "new": name},
+        native_name={"old": old[1], "new": native},
+    )
+
+
+def names_to_confirm(person_id: int) -> Person | None:
+    """The person, when a certificate of theirs is still to come (an expected participant of a
+    course without a certificate in force): their name is to be confirmed before it is issued.
+    One query."""
+    in_force = (
+        sa.select(Certificate.id)
+        .where(
+            Certificate.enrolment_id == Enrolment.id,
+            Certificate.status != CertificateStatus.REVOKED,
+        )
+        .exists()
+    )
+    waiting = (
+        sa.select(Enrolment.id)
+        .where(
+            Enrolment.person_id == Person.id,
+            Enrolment.status.in_(timetable_services.EXPECTED),
+            ~in_force,
+        )
+        .exists()
+    )
+    return db.session.execute(
+        sa.select(Person).where(Person.id == person_id, waiting)
+    ).scalar_one_or_none()
 
 
 # --- batches ------------------------------------------------------------------------------

@@ -17,8 +17,14 @@ KIND_CHOICES = [SelectChoice(k.value, k.label) for k in OrganisationKind]
 
 class PersonForm(FlaskForm):
     title = StringField("Title", validators=[Length(max=40)], description="Mr, Ms, Dr, Judge …")
-    family_name = StringField("Family name", validators=[DataRequired(), Length(max=150)])
-    given_name = StringField("Given name(s)", validators=[Length(max=150)])
+    family_name = StringField(
+        "Family name",
+        validators=[DataRequired(), Length(max=150)],
+        description="A single name (many Indonesians) or a Myanmar name, whole: here.",
+    )
+    given_name = StringField(
+        "Given name(s)", validators=[Length(max=150)], description="Empty for a single name."
+    )
     native_name = StringField(
         "Name in native script",
         validators=[Length(max=300)],

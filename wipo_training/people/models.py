@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
+from . import names
 
 
 class OrganisationKind(enum.StrEnum):
@@ -69,6 +70,19 @@ class Person(db.Model):
         sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
     position: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: A names.NameOrder; None: the usual one of the person's country.
+    name_order: Mapped[str | None] = mapped_column(sa.String(20))
+    #: The Latin name as printed on certificates, when it is not the one derived from the parts.
+    name_as_printed: Mapped[str] = mapped_column(sa.String(400), default="", server_default="")
+    #: The name (and native name) the person confirmed as right for their certificates: the
+    #: confirmation holds while the printed names are still these.
+    confirmed_name: Mapped[str | None] = mapped_column(sa.String(400))
+    confirmed_native_name: Mapped[str | None] = mapped_column(sa.String(300))
+    name_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A correction the person sent, waiting for a coordinator's approval.
+    proposed_name: Mapped[str | None] = mapped_column(sa.String(400))
+    proposed_native_name: Mapped[str | None] = mapped_column(sa.String(300))
+    name_proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Lower-case; unique when given, so an email always means one person.
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -94,3 +108,31 @@ class Person(db.Model):
     def sort_name(self) -> str:
         """FAMILY, Given: the protocol form."""
         return f"{self.family_name.upper()}, {self.given_name}".rstrip(", ")
+
+    @property
+    def order(self) -> names.NameOrder:
+        """The convention the name is printed in (chosen, or the country's)."""
+        return names.name_order(self.name_order, self.country_code)
+
+    @property
+    def derived_name(self) -> str:
+        """The Latin name built from the parts in the person's convention."""
+        return names.printed_name(self.family_name, self.given_name or "", self.order)
+
+    @property
+    def printed_name(self) -> str:
+        """The Latin name as certificates print it (without the title)."""
+        return self.name_as_printed or self.derived_name
+
+    @property
+    def name_status(self) -> str:
+        """ "correction" (one waits for approval), "confirmed" (the names printed now are the
+        ones the person confirmed) or "not_yet"."""
+        if self.proposed_name is not None:
+            return "correction"
+        if (self.confirmed_name, self.confirmed_native_name) == (
+            self.printed_name,
+            self.native_name or "",
+        ):
+            return "confirmed"
+        return "not_yet"
