@@ -1,20 +1,48 @@
 """Fixtures for working groups: the Japan-China series of the seeds (5th, 6th, 7th planned)."""
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
 from tests.documents.test_scripts_and_safety import listener  # noqa: F401  (a fixture)
 from wipo_training.demo.meetings import GROUP_NAME, load_demo_meetings
 from wipo_training.extensions import db
-from wipo_training.meetings.models import Meeting, WorkingGroup
+from wipo_training.meetings.models import Meeting, Outcome, OutcomeKind, WorkingGroup
+
+#: An action item the seed does not have: the tests record it on the sixth meeting, as a
+#: coordinator would, to follow it up on the seventh (the demo holds only the seed's facts).
+OPEN_ACTION = "Propose dates and the agenda of the seventh meeting."
+
+
+def load_series_with_an_open_action() -> WorkingGroup:
+    """The demo series, the sixth meeting with OPEN_ACTION (METI, due 30 September 2018)."""
+    load_demo_meetings()
+    group = db.session.execute(
+        sa.select(WorkingGroup).where(WorkingGroup.name == GROUP_NAME)
+    ).scalar_one()
+    sixth = next(m for m in group.meetings if m.number == 6)
+    if not any(o.text == OPEN_ACTION for o in sixth.outcomes):
+        sixth.outcomes.append(
+            Outcome(
+                position=1,
+                kind=OutcomeKind.ACTION,
+                text=OPEN_ACTION,
+                owner_side="a",
+                responsible="METI",
+                due_date=date(2018, 9, 30),
+            )
+        )
+    db.session.commit()
+    return group
 
 
 @pytest.fixture
 def series(app):
-    """The demo series; returns {"group": id, 5: id, 6: id, 7: id}."""
+    """The demo series with an open action item on the sixth meeting; returns
+    {"group": id, 5: id, 6: id, 7: id}."""
     with app.app_context():
-        load_demo_meetings()
-        db.session.commit()
+        load_series_with_an_open_action()
         group = db.session.execute(
             sa.select(WorkingGroup).where(WorkingGroup.name == GROUP_NAME)
         ).scalar_one()

@@ -487,14 +487,16 @@ def test_press_release_names_both_co_chairs_and_every_organisation(web_as, serie
         "Sixth Meeting of the Japan-China Joint IP Working Group and Japan-China Joint "
         "Seminar on IPR Enforcement Held" in text
     )
-    assert "On 13 December 2017, the Sixth Meeting" in text and "Beijing, China" in text
+    assert "On December 13, 2017, the Ministry of Economy, Trade and Industry (METI) held" in text
+    assert "Beijing, China" in text
     assert "Mr. Hiroshi Tsuchida, Deputy Director-General for Labor and Human Resources" in text
     assert "Mr. Chen Fuli, Director of the Department of Treaty and Law" in text
     for _side, organisation, _units, _observer in DELEGATIONS_2017:
         assert organisation in text, organisation
     assert "(Observer: The Supreme Court of Japan)" in text
     assert "METI, the Japan External Trade Organization (JETRO) and MOFCOM jointly held" in text
-    assert "15 December 2017" in text
+    assert "Release date December 15, 2017" in text
+    assert "Division in Charge Office for Intellectual Property Right Protection" in text
     plain = web.get(f"/meetings/{series[6]}/press-release.txt")
     assert plain.content_type == "text/plain"
     assert "Under the co-chairmanship of Mr. Hiroshi Tsuchida" in plain.text
@@ -542,18 +544,26 @@ def test_press_release_says_each_co_chair_once_and_the_tense_of_the_meeting(web_
         assert "co-chairmanship" not in text
         assert (
             "Mr. Taro Yamada, Deputy Director-General, METI, will co-chair the meeting for "
-            "Japan; officials of both sides will exchange views on the following. "
-            "1. Trade secrets" in text
+            "Japan; officials of both sides will exchange views. The agenda includes: Trade "
+            "secrets." in text
         )
         assert (
             "Seventh Meeting of the Japan-China Joint IP Working Group and Joint Seminar on "
             "Trade Secrets to be Held" in text
         )
-        assert "will be held in Japan." in text
-        assert "METI and MOFCOM will jointly hold the Joint Seminar on Trade Secrets in Tokyo." in (
-            text
+        assert (
+            "METI will hold the Seventh Meeting of the Japan-China Joint IP Working Group in "
+            "Japan." in text
         )
-        assert "On 22 November 2018, the Reception will be held." in text
+        assert (
+            "Taking this opportunity, on November 21, 2018, Japan and China will hold a Joint "
+            in (text)
+        )
+        assert (
+            "On November 21, 2018, METI and MOFCOM will jointly hold a Joint Seminar on Trade "
+            "Secrets in Tokyo." in text
+        )
+        assert "On November 22, 2018, a Reception will be held." in text
         for past in ("was held", "exchanged views", "jointly held", "co-chaired", "agreed"):
             assert past not in text, past
     # Held, with both co-chairs: the past tense and a co-chairmanship.
@@ -571,13 +581,15 @@ def test_press_release_says_each_co_chair_once_and_the_tense_of_the_meeting(web_
     )
     for text in _press_release(web, series[7]):
         assert (
-            "Under the co-chairmanship of Mr. Taro Yamada, Deputy Director-General, METI and "
+            "Under the co-chairmanship of Mr. Taro Yamada, Deputy Director-General, METI, and "
             "Mr. Chen Fuli, Director-General, Ministry of Commerce (MOFCOM), officials of both "
-            "sides exchanged views on the following." in text
+            "sides exchanged views. The agenda included: Trade secrets." in text
         )
-        assert "On 20 November 2018, the Seventh Meeting" in text and "was held in Tokyo" in text
-        assert "METI and MOFCOM jointly held the Joint Seminar" in text
-        assert "On 22 November 2018, the Reception was held." in text
+        assert "On November 20, 2018, METI held the Seventh Meeting" in text
+        assert "in Tokyo, Japan." in text
+        assert "Taking this opportunity, on November 21, Japan and China held a Joint" in text
+        assert "METI and MOFCOM jointly held a Joint Seminar" in text
+        assert "On November 22, 2018, a Reception was held." in text
         assert "METI, METI" not in text and "will " not in text
     chairs = page(web, f"/meetings/{series[7]}").html.find(id="chairs-h").parent
     chairs = chairs.get_text(" ", strip=True)
@@ -619,7 +631,7 @@ def test_meeting_report_pdf(web_as, series):
     )
     text = pdf_text(response.body)
     assert "Seventh Meeting of the Japan-China Joint IP Working Group" in text
-    assert "FY2018, hosted by Japan (METI) · Planned" in text
+    assert "FY2018, Japan · Planned" in text
     assert "Follow-up of earlier action items" in text
     assert (
         "6 Propose dates and the agenda of the seventh meeting. Japan METI 30 Sep 2018 Open, "
@@ -630,7 +642,7 @@ def test_meeting_report_pdf(web_as, series):
         "Japan Mr. Hiroshi Tsuchida",
         "China Mr. Chen Fuli",
         "The Supreme Court of Japan — observer",
-        "Geographical indications and trademarks",
+        "Progress since the previous meeting; geographical indications and trademarks",
         "Japan and China will continue to cooperate through their customs and police agencies",
         "Both sides agreed to hold the next meeting in Japan in FY2018.",
         "Japan-China Joint Seminar on IPR Enforcement",
@@ -704,8 +716,8 @@ def test_agenda_and_protocol_order_can_be_changed(web_as, series, app):
     with app.app_context():
         meeting = get_meeting(series[6])
         assert [a.title for a in meeting.agenda][:2] == [
-            "Geographical indications and trademarks",
-            "Progress since the previous meeting",
+            "Crackdown on counterfeit and pirated products",
+            "Progress since the previous meeting; geographical indications and trademarks",
         ]
         japan = [d.organisation for d in delegations_by_side(meeting)["a"]]
         assert japan[:3] == [

@@ -6,20 +6,18 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from wipo_training.demo.meetings import GROUP_NAME, load_demo_meetings
+from tests.meetings.conftest import load_series_with_an_open_action
+from wipo_training.demo.meetings import load_demo_meetings
 from wipo_training.extensions import db
 from wipo_training.meetings import services
-from wipo_training.meetings.models import Delegate, Meeting, Outcome, WorkingGroup
+from wipo_training.meetings.models import Delegate, Meeting, Outcome
 from wipo_training.people.models import Person
 
 
 @pytest.fixture
 def group(app_ctx):
-    load_demo_meetings()
-    db.session.commit()
-    return db.session.execute(
-        sa.select(WorkingGroup).where(WorkingGroup.name == GROUP_NAME)
-    ).scalar_one()
+    """The demo series, with an open action item recorded on the sixth meeting."""
+    return load_series_with_an_open_action()
 
 
 def meeting(group, number) -> Meeting:
@@ -81,14 +79,15 @@ def test_press_release_names_both_co_chairs_and_every_organisation(group):
         "Sixth Meeting of the Japan-China Joint IP Working Group and Japan-China Joint "
         "Seminar on IPR Enforcement Held"
     )
-    assert "On 13 December 2017, the Sixth Meeting" in text and "in Beijing, China" in text
+    assert "On December 13, 2017, the Ministry of Economy, Trade and Industry (METI) held " in text
+    assert "in Beijing, China" in text
     assert "Mr. Hiroshi Tsuchida" in text and "Mr. Chen Fuli" in text
     for delegation in sixth.delegations:
         assert delegation.organisation in text
     assert "(Observer: The Supreme Court of Japan)" in text
-    assert "They agreed to hold the seventh meeting in Japan in FY2018." in text
+    assert "they agreed to hold the next, seventh meeting in Japan in FY2018." in text
     assert "METI, the Japan External Trade Organization (JETRO) and MOFCOM jointly held" in text
-    assert "Release date: 15 December 2017" in text
+    assert "Release date\nDecember 15, 2017" in text
     assert sixth.press_release == text  # the demo stores the draft to edit
 
 
@@ -116,11 +115,14 @@ def test_a_planned_meeting_is_announced_not_reported(group):
     draft = services.press_release_draft(meeting(group, 7))
     assert draft.startswith("Seventh Meeting of the Japan-China Joint IP Working Group to be Held")
     assert (
-        "In FY2018, the Seventh Meeting of the Japan-China Joint IP Working Group will be "
-        "held in Japan." in draft
+        "In FY2018, METI will hold the Seventh Meeting of the Japan-China Joint IP Working "
+        "Group in Japan." in draft
     )
-    assert "Participating organisations" not in draft  # no delegations recorded yet
-    assert "In June 2016, the Fifth Meeting" in services.press_release_draft(meeting(group, 5))
+    assert "will be held for the first time since the Beijing meeting in December 2017." in draft
+    assert "Participating organizations" not in draft  # no delegations recorded yet
+    assert "In June 2016, METI held the Fifth Meeting" in (
+        services.press_release_draft(meeting(group, 5))
+    )
 
 
 def test_chair_text_says_the_organisation_once():
@@ -214,8 +216,10 @@ def test_planning_copies_co_chairs_and_delegations_when_asked(group):
 
 def test_the_next_meeting_on_a_day_is_on_it_in_a_fiscal_year_in_it(group):
     sixth = meeting(group, 6)
-    assert "hold the seventh meeting in Japan in FY2018." in services.press_release_draft(sixth)
+    assert "hold the next, seventh meeting in Japan in FY2018." in (
+        services.press_release_draft(sixth)
+    )
     sixth.next_date = date(2019, 3, 9)
-    assert "hold the seventh meeting in Japan on 9 March 2019." in (
+    assert "hold the next, seventh meeting in Japan on March 9, 2019." in (
         services.press_release_draft(sixth)
     )

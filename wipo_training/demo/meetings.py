@@ -1,7 +1,10 @@
 """The Japan-China Joint IP Working Group, as shared/seeds/001 (the sixth meeting, Beijing,
-13 December 2017, and the joint seminar of 14 December) and 004 (the fifth meeting, Tokyo,
-June 2016) describe it. Organisations, co-chairs, topics and agreements are the sources';
-the delegates' names are not in the sources and are left out."""
+13 December 2017, and the joint seminar in the afternoon of 14 December) and 004 (the fifth
+meeting, Tokyo, June 2016) describe it. The sixth meeting holds only what the release says,
+in its words: organisations, co-chairs, outline, topics, the agreement, the next meeting, the
+seminar, the release date and the division in charge. The delegates' names are not in the
+sources and are left out; what the demo adds beyond the sources says "demo data" in its text.
+The seventh meeting is the one the sixth agreed (Japan, FY2018), planned from it."""
 
 from datetime import date
 
@@ -20,9 +23,10 @@ from ..meetings.models import (
 )
 
 GROUP_NAME = "Japan-China Joint IP Working Group"
+#: Its title; the release adds "concluded in June 2009 between METI and ... MOFCOM".
 FRAMEWORK = (
     "Memorandum of Understanding on Exchanges and Cooperation for the Protection of "
-    "Intellectual Property (IP) Rights between METI and MOFCOM"
+    "Intellectual Property (IP) Rights"
 )
 
 #: (side, organisation, units, observer), in the order of the release.
@@ -50,29 +54,30 @@ DELEGATIONS_2017 = [
     ("b", "The China Council for the Promotion of International Trade", "", True),
 ]
 
+#: The topics as the release words them (seed 001, "1. Outline of the IP WG").
 AGENDA_2017 = [
     (
-        "Progress since the previous meeting",
+        "Progress since the previous meeting; geographical indications and trademarks",
         "Both sides confirmed the progress made in Japan and China since the previous meeting, "
-        "in particular the trends of IP-related legislation and future IP strategies.",
-    ),
-    (
-        "Geographical indications and trademarks",
-        "Views were exchanged on the geographical indications systems of Japan and China and "
-        "on cooperation in the field of trademarks.",
+        "in particular, the trends of IP-related legislation and future IP strategies, and "
+        "exchanged views concerning a geographical indications system both in Japan and in "
+        "China and cooperation in the field of trademarks.",
     ),
     (
         "Crackdown on counterfeit and pirated products",
         "China delivered a debriefing on its recent efforts for crackdown on counterfeit and "
-        "pirated products; both sides shared awareness of the importance of protecting IP "
-        "rights from online infringement.",
-    ),
-    (
-        "Customs and police cooperation",
-        "Cooperation through customs and police agencies against the international "
-        "distribution of counterfeit products.",
+        "pirated products, and both sides shared awareness of the importance of measures for "
+        "protecting IP rights from online infringement, in particular.",
     ),
 ]
+
+SUMMARY_2017 = (
+    "The meeting brought together officials and representatives from a broad range of "
+    "governmental agencies of both sides, and participants proactively exchanged views "
+    "concerning a variety of issues involving IP protection so as to address the current "
+    "situation where problems involved in IP protection have been becoming complex and "
+    "widespread as illustrated by the distribution of counterfeit and pirated products online."
+)
 
 AGENDA_2016 = [
     (
@@ -115,8 +120,6 @@ def load_demo_meetings() -> bool:
         working_group_id=group.id,
         number=5,
         status=MeetingStatus.HELD,
-        start_date=date(2016, 6, 1),
-        end_date=date(2016, 6, 1),
         city="Tokyo",
         host_side="a",
         dates_text="June 2016",  # the source gives no day
@@ -127,7 +130,8 @@ def load_demo_meetings() -> bool:
                 kind=OutcomeKind.ACTION,
                 text="Send a public-private mission to Chinese governmental agencies to request "
                 "improved legal systems for IP protection and tighter regulation of "
-                "infringement.",
+                "infringement. (Demo data: seed 004 reports the mission of October to November "
+                "2016, not that this meeting agreed it.)",
                 owner_side="a",
                 responsible="METI",
                 due_date=date(2016, 11, 30),
@@ -149,9 +153,12 @@ def load_demo_meetings() -> bool:
         chair_b_name="Mr. Chen Fuli",
         chair_b_title="Director of the Department of Treaty and Law",
         chair_b_organisation="MOFCOM",
+        summary=SUMMARY_2017,
         next_host_side="a",
         next_fiscal_year=2018,
         release_date=date(2017, 12, 15),
+        release_division="Office for Intellectual Property Right Protection, Manufacturing "
+        "Industries Bureau",
         delegations=[
             Delegation(side=side, organisation=org, units=units, observer=observer, position=i)
             for i, (side, org, units, observer) in enumerate(DELEGATIONS_2017)
@@ -162,27 +169,19 @@ def load_demo_meetings() -> bool:
                 position=0,
                 kind=OutcomeKind.AGREEMENT,
                 text="Japan and China will continue to cooperate through their customs and "
-                "police agencies in protecting IP against the international distribution of "
-                "counterfeit products.",
-            ),
-            Outcome(
-                position=1,
-                kind=OutcomeKind.ACTION,
-                text="Propose dates and the agenda of the seventh meeting.",
-                owner_side="a",
-                responsible="METI",
-                due_date=date(2018, 9, 30),
+                "police agencies in protecting IP as a countermeasure against international "
+                "distribution of counterfeit products.",
             ),
         ],
         side_events=[
             SideEvent(
                 title="Japan-China Joint Seminar on IPR Enforcement",
                 day=date(2017, 12, 14),
+                part_of_day="afternoon",
                 venue="Beijing",
                 co_organisers="METI, the Japan External Trade Organization (JETRO) and MOFCOM",
-                audience="Representatives of administrative and legislative agencies in Japan "
-                "and China, and related associations.",
-                programme="Afternoon of 14 December 2017: IPR enforcement in Japan and China.",
+                audience="Representatives from administrative and legislative agencies in Japan "
+                "and China as well as related associations",
             )
         ],
     )

@@ -5,7 +5,7 @@ import re
 
 from ..pdf import render_pdf
 from . import services
-from .models import Meeting, OutcomeKind
+from .models import Meeting, OutcomeKind, Side
 
 
 def meeting_file_stem(meeting: Meeting) -> str:
@@ -43,7 +43,13 @@ def press_release_pdf(meeting: Meeting) -> bytes:
     paragraphs = [_heading_and_text(p) for p in re.split(r"\n\s*\n", body.strip()) if p]
     return render_pdf(
         "pdf/meetings/press_release.html",
-        {**_context(meeting), "headline": headline, "paragraphs": paragraphs},
+        {
+            **_context(meeting),
+            "publisher": services.body_name(meeting, Side.A),
+            "headline": headline,
+            "paragraphs": paragraphs,
+            "notes": services.RELEASE_NOTES,
+        },
     )
 
 

@@ -112,6 +112,9 @@ class Meeting(db.Model):
     next_fiscal_year: Mapped[int | None]
     next_date: Mapped[date | None]
     release_date: Mapped[date | None]
+    #: The office that answers for the release, e.g. "Office for Intellectual Property Right
+    #: Protection, Manufacturing Industries Bureau" (the release's "Division in Charge").
+    release_division: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     press_release: Mapped[str] = mapped_column(sa.Text, default="")  #: edited draft
     #: Published: the text is kept as released until a coordinator reopens it.
     release_published: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
@@ -247,6 +250,8 @@ class SideEvent(db.Model):
     )
     title: Mapped[str] = mapped_column(sa.String(300))
     day: Mapped[date]
+    #: "morning", "afternoon" or "evening" when the source says only that ("" when unknown).
+    part_of_day: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
     venue: Mapped[str] = mapped_column(sa.String(300), default="")
     co_organisers: Mapped[str] = mapped_column(sa.String(500), default="")
     audience: Mapped[str] = mapped_column(sa.Text, default="")

@@ -226,111 +226,317 @@ def meeting_chairs(meeting: Meeting) -> list[tuple[str, str]]:
     ]
 
 
+#: How a release names each side's delegation ("Japanese side"); other countries are named as
+#: they are ("Thailand side").
+DEMONYMS = {
+    "CN": "Chinese",
+    "DE": "German",
+    "FR": "French",
+    "GB": "British",
+    "ID": "Indonesian",
+    "IN": "Indian",
+    "JP": "Japanese",
+    "KR": "Korean",
+    "MY": "Malaysian",
+    "TH": "Thai",
+    "US": "United States",
+    "VN": "Vietnamese",
+}
+
+
+def us_date(day: date, with_year: bool = True) -> str:
+    """ "December 13, 2017" ("December 14" within the year), as the ministry's releases
+    write dates."""
+    return f"{day:%B} {day.day}, {day.year}" if with_year else f"{day:%B} {day.day}"
+
+
+def _release_when(meeting: Meeting) -> str:
+    """ "On December 13, 2017", "On December 13–14, 2017", "In June 2016", "In FY2018" or ""."""
+    if meeting.dates_text:
+        return f"In {meeting.dates_text}"
+    start, end = meeting.start_date, meeting.end_date or meeting.start_date
+    if start and start == end:
+        return f"On {us_date(start)}"
+    if start and (start.year, start.month) == (end.year, end.month):
+        return f"On {start:%B} {start.day}–{end.day}, {end.year}"
+    if start:
+        return f"From {us_date(start, start.year != end.year)} to {us_date(end)}"
+    return f"In FY{meeting.fiscal_year}" if meeting.fiscal_year else ""
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    """The last meeting of the series held before this one."""
+    return db.session.execute(
+        sa.select(Meeting)
+        .where(
+            Meeting.working_group_id == meeting.working_group_id,
+            Meeting.number < meeting.number,
+            Meeting.status == MeetingStatus.HELD,
+        )
+        .order_by(Meeting.number.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _since(previous: Meeting) -> str:
+    """ "the Tokyo meeting in June 2016"."""
+    name = f"the {previous.city or ordinal(previous.number).lower()} meeting"
+    if previous.dates_text:
+        return f"{name} in {previous.dates_text}"
+    if previous.start_date:
+        return f"{name} in {previous.start_date:%B %Y}"
+    return f"{name} in FY{previous.fiscal_year}" if previous.fiscal_year else name
+
+
+def _names(organisation: str) -> set[str]:
+    """An organisation's names: "Ministry of Commerce (MOFCOM)" is also "MOFCOM"."""
+    names = [organisation, *re.findall(r"\(([^()]+)\)", organisation)]
+    return {n.strip().lower() for n in names if n.strip()}
+
+
+def same_organisation(one: str, other: str) -> bool:
+    """Whether two names are one organisation: "METI" and "Ministry of Economy, Trade and
+    Industry (METI)" are."""
+    return bool(_names(one or "") & _names(other or ""))
+
+
+def body_name(meeting: Meeting, side: str) -> str:
+    """The side's lead body in full, as its delegation names it ("Ministry of Economy, Trade
+    and Industry (METI)"), or as the group names it ("METI")."""
+    body = meeting.working_group.body(side)
+    return next(
+        (
+            d.organisation
+            for d in meeting.delegations
+            if d.side == side and same_organisation(d.organisation, body)
+        ),
+        body,
+    )
+
+
+def _the(name: str) -> str:
+    """ "the Ministry of Commerce (MOFCOM)", but "METI" and "The Supreme Court of Japan"."""
+    first = name.split(" ", 1)[0]
+    return name if first.isupper() or first.lower() == "the" else f"the {name}"
+
+
+def _a(title: str) -> str:
+    return ("an " if title[:1] in "AEIOU" else "a ") + title
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _full_stop(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _clause(text: str) -> str:
+    """A sentence as it follows "agreed that": "The two sides ..." becomes "the two sides ..."
+    (a name such as "Japan" keeps its capital)."""
+    text = _full_stop(text)
+    return text[:1].lower() + text[1:] if re.match(r"(The|A|An|Both|Each) ", text) else text
+
+
+def side_label(group: WorkingGroup, side: str) -> str:
+    """ "Japanese side"."""
+    code = group.country(side)
+    return f"{DEMONYMS.get(code) or side_name(group, side)} side"
+
+
 def press_release_draft(meeting: Meeting) -> str:
-    """A press release drafted from the meeting, in the shape of the source document: title,
-    date and place, co-chairs, what was discussed and agreed, the participating organisations
-    per side, the side events. A held meeting is reported in the past tense, a planned one
-    announced in the future, a cancelled one said to be cancelled. The coordinator edits it
-    before publishing."""
+    """The release of the first side's lead body (METI's own), drafted from the meeting in
+    the shape of the source document: headline; who held which meeting when and where, under
+    which framework, the first since which meeting, and the side events; the outline under the
+    co-chairs with the topics, agreements and next meeting as prose; the participating
+    organisations per side; each side event; the release date and the division in charge. A
+    held meeting is reported in the past tense, a planned one announced in the future, a
+    cancelled one said to be cancelled. The coordinator edits it before publishing."""
     group = meeting.working_group
     host = side_name(group, meeting.host_side)
     title = meeting_title(meeting)
-    events = meeting.side_events
-    held = meeting.status == MeetingStatus.HELD
     if meeting.status == MeetingStatus.CANCELLED:
         lines = [f"{title} Cancelled", ""]
         place = (meeting.city + ", " if meeting.city else "") + host
         lines.append(f"The {title}, planned for {when(meeting)} in {place}, has been cancelled.")
-        return "\n".join(lines + _release_date_lines(meeting))
+        return "\n".join(lines + _release_end_lines(meeting))
+    held = meeting.status == MeetingStatus.HELD
+    events = meeting.side_events
     suffix = " Held" if held else " to be Held"
     headline = title + suffix if not events else f"{title} and {events[0].title}{suffix}"
-    lines = [headline, ""]
-    exact = meeting.start_date and not meeting.dates_text
-    moment = f"On {when(meeting)}" if exact else f"In {when(meeting)}"
-    verb = "was held" if held else "will be held"
-    opening = f"{moment}, the {title} {verb} in {meeting.city or host}"
-    if meeting.city and host:
-        opening += f", {host}"
-    lines.append(opening + ".")
-    if group.framework:
-        lines.append(f"The meeting is part of the efforts under the {group.framework}.")
-    chairs = meeting_chairs(meeting)
-    exchange = "exchanged views" if held else "will exchange views"
-    about = " on the following." if meeting.agenda else "."
-    if len(chairs) == 2:
-        lines += [
-            "",
-            f"Under the co-chairmanship of {chairs[0][1]} and {chairs[1][1]}, officials of both "
-            f"sides {exchange}{about}",
+    opening = [_opening(meeting, held)]
+    for event in events:
+        start = meeting.start_date
+        when_ = _event_moment(event, not start or start.year != event.day.year)
+        when_ = when_[:1].lower() + when_[1:]
+        countries = f"{side_name(group, Side.A)} and {side_name(group, Side.B)}"
+        opening.append(
+            f"Taking this opportunity, {when_}, {countries} {'held' if held else 'will hold'} "
+            f"{_a(event.title)}."
+        )
+    lines = [headline, "", " ".join(opening[:1]), *opening[1:]]
+    lines += ["", "1. Outline of the meeting" if events else "Outline of the meeting"]
+    lines.append(_outline(meeting, held))
+    discussion = _discussion(meeting, held)
+    if discussion:
+        lines += ["", " ".join(discussion)]
+    by_side = {side: ds for side, ds in delegations_by_side(meeting).items() if ds}
+    if by_side:
+        countries = " and ".join(side_name(group, side) for side in by_side)
+        lines += ["", f"Participating organizations in {countries}"]
+    written = "\n".join(lines)
+    for side, delegations in by_side.items():
+        body = group.body(side)
+        names = [
+            body + (f" ({d.units})" if d.units else "")
+            if same_organisation(d.organisation, body) and d.organisation in written
+            else _delegation_text(d)
+            for d in delegations
         ]
+        members = [n for n, d in zip(names, delegations, strict=True) if not d.observer]
+        observers = [n for n, d in zip(names, delegations, strict=True) if d.observer]
+        text = "; ".join(members) + (f" (Observer: {'; '.join(observers)})" if observers else "")
+        lines.append(f"{side_label(group, side)}: {text.strip()}")
+    for number, event in enumerate(events, 2):
+        lines += ["", f"{number}. {event.title}", _side_event_sentence(event, held, meeting)]
+    return "\n".join(lines + _release_end_lines(meeting))
+
+
+def _opening(meeting: Meeting, held: bool) -> str:
+    """ "On December 13, 2017, the Ministry of Economy, Trade and Industry (METI) held the Sixth
+    Meeting of ... in Beijing, China. This meeting is part of the efforts in accordance with the
+    "Memorandum ..." concluded in June 2009 between METI and the Ministry of Commerce (MOFCOM),
+    China, and was held for the first time since the Tokyo meeting in June 2016." """
+    group = meeting.working_group
+    place = ", ".join(p for p in (meeting.city, side_name(group, meeting.host_side)) if p)
+    sentence = (
+        f"{_the(body_name(meeting, Side.A))} {'held' if held else 'will hold'} the "
+        f"{meeting_title(meeting)} in {place}."
+    )
+    moment = _release_when(meeting)
+    sentences = [f"{moment}, {sentence}" if moment else _upper_first(sentence)]
+    framework = group.framework.strip().strip('"“”')
+    if framework:
+        framework = f'This meeting is part of the efforts in accordance with the "{framework}"'
+        if group.framework_date:
+            framework += f" concluded in {group.framework_date:%B %Y}"
+        framework += (
+            f" between {group.side_a_body} and {_the(body_name(meeting, Side.B))}, "
+            f"{side_name(group, Side.B)}"
+        )
+    previous = previous_meeting(meeting)
+    since = (
+        f"{'was' if held else 'will be'} held for the first time since {_since(previous)}"
+        if previous
+        else ""
+    )
+    if framework and since:
+        sentences.append(f"{framework}, and {since}.")
+    elif framework or since:
+        sentences.append(f"{framework}." if framework else f"The meeting {since}.")
+    return " ".join(sentences)
+
+
+def _outline(meeting: Meeting, held: bool) -> str:
+    """ "Under the co-chairmanship of A, and B, the meeting brought together ..." (the
+    meeting's summary) or "..., officials of both sides exchanged views." """
+    group = meeting.working_group
+    chairs = meeting_chairs(meeting)
+    views = f"officials of both sides {'exchanged' if held else 'will exchange'} views"
+    summary = meeting.summary.strip()
+    joins = bool(re.match(r"(The|A|An) ", summary))
+    what = summary[:1].lower() + summary[1:] if joins else views
+    if len(chairs) == 2:
+        text = f"Under the co-chairmanship of {chairs[0][1]}, and {chairs[1][1]}, {what}"
     elif chairs:  # the other side's co-chair is not recorded (yet)
         side, chair = chairs[0]
         verb = "co-chaired" if held else "will co-chair"
-        lines += [
-            "",
-            f"{chair}, {verb} the meeting for {side_name(group, side)}; officials of both "
-            f"sides {exchange}{about}",
-        ]
-    elif meeting.agenda:
-        lines += ["", f"Officials of both sides {exchange}{about}"]
-    for number, item in enumerate(meeting.agenda, 1):
-        lines.append(f"{number}. {item.title}" + (f": {item.summary}" if item.summary else ""))
-    agreements = [o for o in meeting.outcomes if o.kind == OutcomeKind.AGREEMENT]
-    if agreements:
-        intro = "Both sides agreed:" if held else "Proposed for agreement:"
-        lines += ["", intro] + [f"- {o.text}" for o in agreements]
+        text = f"{chair}, {verb} the meeting for {side_name(group, side)}; {what}"
+    else:
+        text = _upper_first(what)
+    text = _full_stop(text)
+    return text if joins or not summary else f"{text} {_full_stop(summary)}"
+
+
+def _discussion(meeting: Meeting, held: bool) -> list[str]:
+    """The topics (each agenda item's summary, or its title), the agreements and the next
+    meeting, as the sentences of one paragraph."""
+    group = meeting.working_group
+    sentences = [_full_stop(item.summary) for item in meeting.agenda if item.summary.strip()]
+    untold = [item.title for item in meeting.agenda if not item.summary.strip()]
+    if untold:
+        verb = "included" if held else "includes"
+        sentences.append(f"The agenda {verb}: {'; '.join(untold)}.")
+    agreements = [o.text for o in meeting.outcomes if o.kind == OutcomeKind.AGREEMENT]
+    agreed, also = (
+        ("agreed", "also agreed")
+        if held
+        else ("are expected to agree", "are also expected to agree")
+    )
+    for number, text in enumerate(agreements):
+        if number:
+            lead = f"They {also} that"
+        else:
+            lead = (
+                f"Moreover, both sides {agreed} that" if sentences else f"Both sides {agreed} that"
+            )
+        sentences.append(f"{lead} {_clause(text)}")
     if meeting.next_host_side or meeting.next_fiscal_year or meeting.next_date:
         place = side_name(group, meeting.next_host_side) if meeting.next_host_side else ""
-        moment = (
-            date_range(meeting.next_date, meeting.next_date)
-            if meeting.next_date
-            else f"FY{meeting.next_fiscal_year}"
-            if meeting.next_fiscal_year
-            else ""
-        )
-        following = ordinal(meeting.number + 1).lower()
-        # "in FY2018" for a fiscal year, "on 9 March 2027" for a day.
-        preposition = " on " if meeting.next_date else " in "
-        where = (f" in {place}" if place else "") + (f"{preposition}{moment}" if moment else "")
-        lines.append(
-            f"They agreed to hold the {following} meeting{where}."
+        where = f" in {place}" if place else ""
+        if meeting.next_date:
+            where += f" on {us_date(meeting.next_date)}"
+        elif meeting.next_fiscal_year:
+            where += f" in FY{meeting.next_fiscal_year}"
+        following = f"the next, {ordinal(meeting.number + 1).lower()} meeting"
+        sentence = (
+            f"they agreed to hold {following}{where}."
             if held
-            else f"The {following} meeting is proposed to be held{where}."
+            else f"{following} is proposed to be held{where}."
         )
-    by_side = {side: ds for side, ds in delegations_by_side(meeting).items() if ds}
-    if by_side:
-        lines += ["", "Participating organisations"]
-    for side, delegations in by_side.items():
-        members = [_delegation_text(d) for d in delegations if not d.observer]
-        observers = [_delegation_text(d) for d in delegations if d.observer]
-        text = "; ".join(members) + (f" (Observer: {'; '.join(observers)})" if observers else "")
-        lines.append(f"{side_name(group, side)} side: {text.strip()}")
-    for event in events:
-        lines += ["", event.title, _side_event_sentence(event, held)]
-    return "\n".join(lines + _release_date_lines(meeting))
+        sentences.append(f"Finally, {sentence}" if sentences else _upper_first(sentence))
+    return sentences
 
 
-def _side_event_sentence(event: SideEvent, held: bool) -> str:
-    """ "On 14 December 2017, METI and MOFCOM jointly held the Seminar in Beijing, bringing
-    together ..." (or "will jointly hold" before the meeting)."""
+def _event_moment(event: SideEvent, with_year: bool = True) -> str:
+    """ "In the afternoon of December 14, 2017" ("On December 14" without the year)."""
+    day = us_date(event.day, with_year)
+    return f"In the {event.part_of_day} of {day}" if event.part_of_day else f"On {day}"
+
+
+def _side_event_sentence(event: SideEvent, held: bool, meeting: Meeting) -> str:
+    """ "In the afternoon of December 14, 2017, METI, JETRO and MOFCOM jointly held a
+    Japan-China Joint Seminar on IPR Enforcement in Beijing, bringing together ..." (or "will
+    jointly hold" before the meeting)."""
+    moment = _event_moment(event)  # with its year: the section stands on its own
     venue = f" in {event.venue}" if event.venue else ""
     if event.co_organisers:
         verb = "jointly held" if held else "will jointly hold"
-        sentence = f"On {date_range(event.day, event.day)}, {event.co_organisers} {verb} "
-        sentence += f"the {event.title}{venue}"
+        sentence = f"{moment}, {event.co_organisers} {verb} {_a(event.title)}{venue}"
     else:
         verb = "was held" if held else "will be held"
-        sentence = f"On {date_range(event.day, event.day)}, the {event.title} {verb}{venue}"
+        sentence = f"{moment}, {_a(event.title)} {verb}{venue}"
     audience = event.audience.strip()
     if audience:
         sentence += f", bringing together {audience[:1].lower()}{audience[1:]}"
-    return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
+    return _full_stop(sentence)
 
 
-def _release_date_lines(meeting: Meeting) -> list[str]:
-    if not meeting.release_date:
-        return []
-    return ["", f"Release date: {date_range(meeting.release_date, meeting.release_date)}"]
+#: The headings of the release's last lines, which the PDF sets as notes.
+RELEASE_NOTES = ("Release date", "Division in Charge")
+
+
+def _release_end_lines(meeting: Meeting) -> list[str]:
+    """ "Release date" and "Division in Charge", each a heading with its line, as the
+    source ends."""
+    lines = []
+    if meeting.release_date:
+        lines += ["", RELEASE_NOTES[0], us_date(meeting.release_date)]
+    if meeting.release_division:
+        lines += ["", RELEASE_NOTES[1], meeting.release_division]
+    return lines
 
 
 def _delegation_text(delegation) -> str:
@@ -929,26 +1135,37 @@ def participant_rows(meeting: Meeting) -> list[tuple]:
     """The list of participants by side in protocol order: the co-chair heads each side, then
     the member organisations and then the observers, each with its delegates. One row per
     delegate (or per organisation without named delegates):
-    (side, role, organisation, units, name, position)."""
+    (side, role, organisation, units, name, position). The co-chair's row stands for their
+    organisation's delegation ("METI" is "Ministry of Economy, Trade and Industry (METI)"),
+    which is not listed a second time without delegates."""
     group = meeting.working_group
     rows = []
     for side, delegations in delegations_by_side(meeting).items():
         country = side_name(group, side)
         chair = getattr(meeting, f"chair_{side}_name")
+        organisation = getattr(meeting, f"chair_{side}_organisation")
+        home = next(
+            (
+                d
+                for d in delegations
+                if chair and not d.observer and same_organisation(d.organisation, organisation)
+            ),
+            None,
+        )
         if chair:
             rows.append(
                 (
                     country,
                     "Co-chair",
-                    getattr(meeting, f"chair_{side}_organisation"),
-                    "",
+                    home.organisation if home else organisation,
+                    home.units if home else "",
                     chair,
                     getattr(meeting, f"chair_{side}_title"),
                 )
             )
         for d in delegations:
             role = "Observer" if d.observer else "Member"
-            if not d.delegates:
+            if not d.delegates and d is not home:
                 rows.append((country, role, d.organisation, d.units, "", ""))
             rows += [(country, role, d.organisation, d.units, p.name, p.title) for p in d.delegates]
     return rows
