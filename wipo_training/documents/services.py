@@ -970,32 +970,6 @@ def decide_name(actor, person: Person, approve: bool, expected_version: int | No
     )
 
 
-def names_to_confirm(person_id: int) -> Person | None:
-    """The person, when a certificate of theirs is still to come (an expected participant of a
-    course without a certificate in force): their name is to be confirmed before it is issued.
-    One query."""
-    in_force = (
-        sa.select(Certificate.id)
-        .where(
-            Certificate.enrolment_id == Enrolment.id,
-            Certificate.status != CertificateStatus.REVOKED,
-        )
-        .exists()
-    )
-    waiting = (
-        sa.select(Enrolment.id)
-        .where(
-            Enrolment.person_id == Person.id,
-            Enrolment.status.in_(timetable_services.EXPECTED),
-            ~in_force,
-        )
-        .exists()
-    )
-    return db.session.execute(
-        sa.select(Person).where(Person.id == person_id, waiting)
-    ).scalar_one_or_none()
-
-
 # --- batches ------------------------------------------------------------------------------
 
 BATCH_FORMATS = ("pdf", "zip")
