@@ -8,9 +8,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-# Debian packages: fonts for certificates in every script; Chromium and poppler for the tests.
-DEBS_RUN := fonts-noto-core fonts-noto-cjk
-DEBS_TEST := chromium poppler-utils zbar-tools postgresql-client
+# Debian packages: fonts for certificates in every script, cairo for the charts of the Word
+# copies (cairosvg); Chromium and poppler for the tests, LibreOffice's Writer (without its
+# desktop; it reads .docx itself) for the test that opens the Word copies.
+DEBS_RUN := fonts-noto-core fonts-noto-cjk libcairo2
+DEBS_TEST := chromium poppler-utils zbar-tools postgresql-client libreoffice-writer-nogui
 # The load tool of bench/web.py.
 DEBS_BENCH := wrk
 

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..limits import LONG_PROSE, SHORT_PROSE
 from ..rest import CountryCode, Integer, page_items
 from ..versioning import check_if_match, set_etag
+from ..word import DOCX
 from . import services
 from .documents import meeting_file_stem, meeting_report_pdf
 from .models import (
@@ -23,6 +24,7 @@ from .models import (
     Side,
     WorkingGroup,
 )
+from .word import meeting_report_docx, press_release_docx
 
 blp = Blueprint(
     "meetings_api",
@@ -319,3 +321,23 @@ def meeting_report(meeting_id):
     """The meeting report as a PDF."""
     meeting = services.get_meeting(meeting_id) or flask_abort(404)
     return attachment(meeting_report_pdf(meeting), f"{meeting_file_stem(meeting)}-report.pdf")
+
+
+@blp.route("/meetings/<int:meeting_id>/report.docx")
+@roles(*READERS)
+@blp.response(200, content_type=DOCX)
+def meeting_report_word(meeting_id):
+    """The meeting report as a Word document, to edit before publishing."""
+    meeting = services.get_meeting(meeting_id) or flask_abort(404)
+    name = f"{meeting_file_stem(meeting)}-report.docx"
+    return attachment(meeting_report_docx(meeting), name, DOCX)
+
+
+@blp.route("/meetings/<int:meeting_id>/press-release.docx")
+@roles(*READERS)
+@blp.response(200, content_type=DOCX)
+def press_release_word(meeting_id):
+    """The press release as a Word document, to edit before publishing."""
+    meeting = services.get_meeting(meeting_id) or flask_abort(404)
+    name = f"{meeting_file_stem(meeting)}-press-release.docx"
+    return attachment(press_release_docx(meeting), name, DOCX)

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..rules import saving
 from ..spreadsheets import to_xlsx
 from ..versioning import posted_version
+from ..word import DOCX
 from . import services
 from .documents import meeting_file_stem, meeting_report_pdf, participants_pdf, press_release_pdf
 from .forms import (
@@ -26,6 +27,7 @@ from .forms import (
     WorkingGroupForm,
 )
 from .models import Meeting, Outcome, OutcomeKind, Side, WorkingGroup
+from .word import meeting_report_docx, press_release_docx
 
 bp = Blueprint("meetings", __name__)
 
@@ -443,7 +445,17 @@ def meeting_report(meeting_id: int):
     return attachment(meeting_report_pdf(meeting), f"{meeting_file_stem(meeting)}-report.pdf")
 
 
+@bp.route("/meetings/<int:meeting_id>/report.docx")
+@roles(*READERS)
+def meeting_report_word(meeting_id: int):
+    """The meeting report as a Word document, for staff to edit before they publish."""
+    meeting = services.get_meeting(meeting_id) or abort(404)
+    name = f"{meeting_file_stem(meeting)}-report.docx"
+    return attachment(meeting_report_docx(meeting), name, DOCX)
+
+
 @bp.route("/meetings/<int:meeting_id>/press-release.pdf", defaults={"fmt": "pdf"})
+@bp.route("/meetings/<int:meeting_id>/press-release.docx", defaults={"fmt": "docx"})
 @bp.route("/meetings/<int:meeting_id>/press-release.txt", defaults={"fmt": "txt"})
 @roles(*READERS)
 def press_release_file(meeting_id: int, fmt: str):
@@ -451,6 +463,8 @@ def press_release_file(meeting_id: int, fmt: str):
     name = f"{meeting_file_stem(meeting)}-press-release.{fmt}"
     if fmt == "pdf":
         return attachment(press_release_pdf(meeting), name)
+    if fmt == "docx":
+        return attachment(press_release_docx(meeting), name, DOCX)
     return attachment(services.press_release_text(meeting).encode() + b"\n", name)
 
 

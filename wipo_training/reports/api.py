@@ -13,7 +13,8 @@ from ..participants import services as participant_services
 from ..participants.queries import LIST_HEADER, list_rows
 from ..rest import Integer
 from ..spreadsheets import to_csv, to_xlsx
-from . import services
+from ..word import DOCX
+from . import services, word
 
 blp = Blueprint(
     "reports_api",
@@ -32,6 +33,15 @@ def course_report_pdf(course_id):
     return attachment(services.course_report_pdf(course), f"{course.code}-report.pdf")
 
 
+@blp.route("/courses/<int:course_id>/report.docx")
+@roles(*READERS)
+@blp.response(200, content_type=DOCX)
+def course_report_docx(course_id):
+    """The course report (Word), to edit before publishing."""
+    course = db.get_or_404(Course, course_id)
+    return attachment(word.course_report_docx(course), f"{course.code}-report.docx", DOCX)
+
+
 @blp.route("/courses/<int:course_id>/evaluation/report.pdf")
 @roles(*READERS)
 @blp.response(200, content_type="application/pdf")
@@ -42,6 +52,18 @@ def evaluation_report_pdf(course_id):
     if data is None:
         flask_abort(404, services.NO_QUESTIONNAIRE)
     return attachment(data, f"{course.code}-evaluation-report.pdf")
+
+
+@blp.route("/courses/<int:course_id>/evaluation/report.docx")
+@roles(*READERS)
+@blp.response(200, content_type=DOCX)
+def evaluation_report_docx(course_id):
+    """The evaluation report (Word); 404 when the course has no questionnaire."""
+    course = db.get_or_404(Course, course_id)
+    data = word.evaluation_report_docx(course)
+    if data is None:
+        flask_abort(404, services.NO_QUESTIONNAIRE)
+    return attachment(data, f"{course.code}-evaluation-report.docx", DOCX)
 
 
 @blp.route("/courses/<int:course_id>/participants.<any(pdf, xlsx, csv):fmt>")

@@ -15,7 +15,8 @@ from ..extensions import db
 from ..rules import saving
 from ..spreadsheets import to_xlsx, to_xlsx_sheets
 from ..timetable.models import CourseSession
-from . import services
+from ..word import DOCX
+from . import services, word
 from .forms import CommentsForm, ReportTextForm
 
 bp = Blueprint("reports", __name__)
@@ -97,6 +98,14 @@ def course_report_pdf(course_id: int):
     return attachment(services.course_report_pdf(course), f"{course.code}-report.pdf")
 
 
+@bp.route("/courses/<int:course_id>/report.docx")
+@roles(*READERS)
+def course_report_docx(course_id: int):
+    """The course report as a Word document, for staff to edit before they publish."""
+    course = db.get_or_404(Course, course_id)
+    return attachment(word.course_report_docx(course), f"{course.code}-report.docx", DOCX)
+
+
 # --- evaluation report ------------------------------------------------------------------------
 
 
@@ -108,6 +117,17 @@ def evaluation_report_pdf(course_id: int):
     if data is None:
         abort(404, services.NO_QUESTIONNAIRE)
     return attachment(data, f"{course.code}-evaluation-report.pdf")
+
+
+@bp.route("/courses/<int:course_id>/evaluation/report.docx")
+@roles(*READERS)
+def evaluation_report_docx(course_id: int):
+    """The evaluation report as a Word document."""
+    course = db.get_or_404(Course, course_id)
+    data = word.evaluation_report_docx(course)
+    if data is None:
+        abort(404, services.NO_QUESTIONNAIRE)
+    return attachment(data, f"{course.code}-evaluation-report.docx", DOCX)
 
 
 # --- lists ------------------------------------------------------------------------------------
