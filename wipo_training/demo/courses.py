@@ -249,8 +249,9 @@ PEOPLE = [
     (
         "mm2",
         "Ms",
-        "Win",
+        # A Myanmar name has no family name: its parts in the order she writes them.
         "Thandar",
+        "Win",
         "သန္တာဝင်း",
         "my",
         "female",
