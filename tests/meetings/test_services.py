@@ -147,6 +147,8 @@ def test_a_cancelled_meeting_is_said_to_be_cancelled(group):
     )
     assert "planned for FY2018 in Japan, has been cancelled." in draft
     assert "will be held" not in draft and "was held" not in draft
+    seventh.start_date = seventh.end_date = date(2018, 11, 20)
+    assert "planned for November 20, 2018 in Japan" in services.press_release_draft(seventh)
 
 
 def test_split_name_reads_the_family_name_in_capitals():

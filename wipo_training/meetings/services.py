@@ -360,7 +360,8 @@ def press_release_draft(meeting: Meeting) -> str:
     if meeting.status == MeetingStatus.CANCELLED:
         lines = [f"{title} Cancelled", ""]
         place = (meeting.city + ", " if meeting.city else "") + host
-        lines.append(f"The {title}, planned for {when(meeting)} in {place}, has been cancelled.")
+        planned = _release_when(meeting).partition(" ")[2] or "a date to be agreed"
+        lines.append(f"The {title}, planned for {planned} in {place}, has been cancelled.")
         return "\n".join(lines + _release_end_lines(meeting))
     held = meeting.status == MeetingStatus.HELD
     events = meeting.side_events
