@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 import webtest
-
 from tests.conftest import (
     create_token,
     find_form,
@@ -18,7 +17,7 @@ from tests.conftest import (
     submit,
     web_sign_in,
 )
-from wipo_training.demo.meetings import load_demo_meetings
+from tests.meetings.conftest import load_series_with_an_open_action
 from wipo_training.documents import services as certificate_services
 from wipo_training.documents.models import CertificateSettings
 from wipo_training.evaluations import services as evaluation_services
@@ -280,7 +279,7 @@ def series(app):
     """The demo Japan-China series: {"group": id, 5: id, 6: id, 7: id} (the 6th has every
     kind of part, the 7th is planned)."""
     with app.app_context():
-        load_demo_meetings()
+        load_series_with_an_open_action()  # the 6th with an open action item
         db.session.commit()
         group = db.session.execute(sa.select(WorkingGroup)).scalar_one()
         return {"group": group.id, **{m.number: m.id for m in group.meetings}}

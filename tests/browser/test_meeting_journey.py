@@ -5,14 +5,17 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
+from tests.meetings.conftest import load_series_with_an_open_action
 from tests.reports.conftest import pdf_text
 
 pytestmark = pytest.mark.browser
 
 
 def test_coordinator_records_an_outcome_and_downloads_the_report(
-    live_server, page, screenshot, tmp_path
+    live_app, live_server, page, screenshot, tmp_path
 ):
+    with live_app.app_context():  # the demo holds the seed's facts: no open action item
+        load_series_with_an_open_action()
     base = live_server
     sign_in(page, base, "coordinator@demo.test")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Working groups").click()

@@ -8,13 +8,12 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 import webtest
-
 from tests.conftest import make_course, make_person, make_session, submit, web_sign_in
 from tests.documents.conftest import PEOPLE, eligible_course
 from tests.evaluations.conftest import build_course, open_questionnaire
+from tests.meetings.conftest import load_series_with_an_open_action
 from wipo_training.auth import services as auth_services
 from wipo_training.courses import services as course_services
-from wipo_training.demo.meetings import load_demo_meetings
 from wipo_training.documents import services as document_services
 from wipo_training.evaluations import services as evaluation_services
 from wipo_training.extensions import db
@@ -253,7 +252,7 @@ def test_certificates_to_issue_lead_to_the_certificates_page(app, users):
 def test_overdue_action_items_lead_to_their_meeting(app, users):
     today = date.today()
     with app.app_context():
-        load_demo_meetings()
+        load_series_with_an_open_action()  # the 6th with an open action item
         sixth = db.session.execute(sa.select(Meeting).where(Meeting.number == 6)).scalar_one()
         for text, due, status in (
             (HOSTILE, today - timedelta(days=1), "open"),
