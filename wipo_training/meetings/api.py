@@ -108,6 +108,9 @@ class SideEventSchema(Schema):
     id = Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     day = fields.Date(required=True)
+    part_of_day = fields.String(
+        load_default="", validate=validate.OneOf(["", "morning", "afternoon", "evening"])
+    )
     venue = _text(300, load_default="")
     co_organisers = _text(500, load_default="")
     audience = _text(SHORT_PROSE, load_default="")
@@ -141,6 +144,7 @@ class MeetingSchema(Schema):
     next_fiscal_year = Integer(allow_none=True, load_default=None, validate=YEAR)
     next_date = fields.Date(allow_none=True, load_default=None)
     release_date = fields.Date(allow_none=True, load_default=None)
+    release_division = _text(300, load_default="")
     press_release = fields.Function(services.press_release_text, dump_only=True)
     release_published = fields.Boolean(dump_only=True)
     version = Integer(dump_only=True)

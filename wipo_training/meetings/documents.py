@@ -24,33 +24,37 @@ def _context(meeting: Meeting) -> dict:
     }
 
 
+def meeting_report_context(meeting: Meeting) -> dict:
+    """What the meeting report prints (the PDF and the Word copy)."""
+    return {
+        **_context(meeting),
+        "follow_up": services.open_actions_before(meeting),
+        "by_side": services.delegations_by_side(meeting),
+        "agreements": [o for o in meeting.outcomes if o.kind == OutcomeKind.AGREEMENT],
+        "actions": [o for o in meeting.outcomes if o.kind == OutcomeKind.ACTION],
+    }
+
+
 def meeting_report_pdf(meeting: Meeting) -> bytes:
-    return render_pdf(
-        "pdf/meetings/meeting_report.html",
-        {
-            **_context(meeting),
-            "follow_up": services.open_actions_before(meeting),
-            "by_side": services.delegations_by_side(meeting),
-            "agreements": [o for o in meeting.outcomes if o.kind == OutcomeKind.AGREEMENT],
-            "actions": [o for o in meeting.outcomes if o.kind == OutcomeKind.ACTION],
-        },
-    )
+    return render_pdf("pdf/meetings/meeting_report.html", meeting_report_context(meeting))
+
+
+def press_release_context(meeting: Meeting) -> dict:
+    """What the press release prints (the PDF and the Word copy): its headline and its
+    paragraphs, each with its heading when it has one."""
+    headline, _, body = services.press_release_text(meeting).partition("\n")
+    paragraphs = [_heading_and_text(p) for p in re.split(r"\n\s*\n", body.strip()) if p]
+    return {
+        **_context(meeting),
+        "publisher": services.body_name(meeting, Side.A),
+        "headline": headline,
+        "paragraphs": paragraphs,
+        "notes": services.RELEASE_NOTES,
+    }
 
 
 def press_release_pdf(meeting: Meeting) -> bytes:
-    text = services.press_release_text(meeting)
-    headline, _, body = text.partition("\n")
-    paragraphs = [_heading_and_text(p) for p in re.split(r"\n\s*\n", body.strip()) if p]
-    return render_pdf(
-        "pdf/meetings/press_release.html",
-        {
-            **_context(meeting),
-            "publisher": services.body_name(meeting, Side.A),
-            "headline": headline,
-            "paragraphs": paragraphs,
-            "notes": services.RELEASE_NOTES,
-        },
-    )
+    return render_pdf("pdf/meetings/press_release.html", press_release_context(meeting))
 
 
 def _heading_and_text(paragraph: str) -> tuple[str, str]:

@@ -85,6 +85,12 @@ class MeetingForm(FlaskForm):
     )
     next_date = DateField("Next meeting on", validators=[Optional()])
     release_date = DateField("Release date", validators=[Optional()])
+    release_division = StringField(
+        "Division in charge",
+        validators=[Length(max=300)],
+        description="Printed under the press release, e.g. “Office for Intellectual Property "
+        "Right Protection, Manufacturing Industries Bureau”.",
+    )
     version = VersionField()
     submit = SubmitField("Save")
 
@@ -144,6 +150,13 @@ class OutcomeForm(FlaskForm):
 class SideEventForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     day = DateField("Day", validators=[DataRequired()])
+    part_of_day = SelectField(
+        "Part of the day",
+        choices=[("", "Not said"), ("morning", "Morning"), ("afternoon", "Afternoon"),
+                 ("evening", "Evening")],
+        default="",
+        description="The press release says “in the afternoon of December 14”.",
+    )  # fmt: skip
     venue = StringField("Venue", validators=[Length(max=300)])
     co_organisers = StringField(
         "Co-organisers",

@@ -577,6 +577,7 @@ MEETING_FIELDS = (
     "next_fiscal_year",
     "next_date",
     "release_date",
+    "release_division",
 )
 
 
@@ -584,7 +585,7 @@ MEETING_FIELDS = (
 MEETING_TEXT_FIELDS = tuple(
     name
     for name in MEETING_FIELDS
-    if name.startswith("chair_") or name in ("dates_text", "city", "summary")
+    if name.startswith("chair_") or name in ("dates_text", "city", "summary", "release_division")
 )
 
 
@@ -712,6 +713,9 @@ def update_meeting(actor, meeting: Meeting, expected_version: int | None = None,
 
 # --- the parts of a meeting: delegations, agenda, outcomes, side events ----------------------
 
+#: What a side event's part of the day may say ("" when the source does not say).
+PARTS_OF_DAY = ("", None, "morning", "afternoon", "evening")
+
 #: URL name -> (model, fields, label). The forms and the API share them.
 PARTS = {
     "delegations": (Delegation, ("side", "organisation", "units", "observer"), "Delegation"),
@@ -723,7 +727,7 @@ PARTS = {
     ),
     "side-events": (
         SideEvent,
-        ("title", "day", "venue", "co_organisers", "audience", "programme"),
+        ("title", "day", "part_of_day", "venue", "co_organisers", "audience", "programme"),
         "Side event",
     ),
 }
@@ -753,6 +757,10 @@ def _check_part(kind: str, values: dict) -> dict:
             raise MeetingError("The status is open, done or dropped.", "status")
     if kind == "side-events" and not isinstance(clean.get("day"), date):
         raise MeetingError("Give the day of the event.", "day")
+    if kind == "side-events" and clean.get("part_of_day") not in PARTS_OF_DAY:
+        raise MeetingError(
+            "The part of the day is the morning, the afternoon or the evening.", "part_of_day"
+        )
     model, fields, _label = PARTS[kind]
     for name in fields:
         if clean.get(name) is None and model.__table__.c[name].nullable is False:
