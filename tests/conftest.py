@@ -1,9 +1,13 @@
 """Fixtures: an app on its own migrated database (SQLite, or PostgreSQL when
 TEST_DATABASE_URL is set), clients, users of every role, sign-in helpers."""
 
+import http.server
 import os
 import re
 import shutil
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -233,7 +237,7 @@ def login_as(client, users):
     return _login
 
 
-# --- pages and forms as a browser sees them (WebTest) ------------------------------------
+# --- pages and forms as a browser sees them (WebTest) -----------------------------------
 
 
 @pytest.fixture
@@ -401,3 +405,121 @@ def create_token(app, email, name="script"):
         token = auth_services.create_api_token(auth_services.user_by_email(email), name)
         db.session.commit()
     return token
+
+
+# --- the access matrix ------------------------------------------------------------------
+
+#: Routes that end the session they are called with; checked last for each role.
+SESSION_ENDING = {"auth.logout"}
+
+
+@pytest.fixture
+def url_values(app, users):
+    """A sample value for every URL argument, naming objects that exist. The trainee is
+    enrolled in the course, so object-level checks let them see it. With ``rules``, used
+    by the access matrix (tests/test_access.py) and the downloads (tests/test_downloads.py)."""
+    from wipo_training.documents import services as document_services
+    from wipo_training.evaluations import services as evaluation_services
+    from wipo_training.meetings import services as meeting_services
+    from wipo_training.participants import services as participant_services
+    from wipo_training.timetable import services as timetable_services
+
+    with app.app_context():
+        trainee = auth_services.user_by_email(users["trainee"])
+        token = auth_services.create_api_token(trainee, "matrix")
+        course = make_course()
+        person = make_person(email="trainee@example.test")
+        enrolment = participant_services.nominate(None, course, person)
+        trainee.person_id = person.id
+        invitation = auth_services.create_invitation(None, trainee)
+        participant_services.change_enrolment_status(None, enrolment, "accepted")
+        visit = make_session(course, kind="site_visit", title="Visit to the JPO")
+        report = timetable_services.store_country_report(
+            None,
+            enrolment,
+            "report.pdf",
+            b"%PDF-1.4 test",
+            Path(app.instance_path) / "country_reports",
+            datetime(2013, 11, 1, tzinfo=UTC),
+        )
+        questionnaire, _added = evaluation_services.generate_questionnaire(None, course)
+        document_services.set_override(None, enrolment, True, "Sample for the access matrix")
+        db.session.commit()
+        certificate = document_services.issue_one(None, enrolment)
+        job = document_services.start_batch(None, course, "zip")
+        group = meeting_services.create_group(
+            None,
+            name="Japan-China Joint IP Working Group",
+            side_a_country="JP",
+            side_a_body="METI",
+            side_b_country="CN",
+            side_b_body="MOFCOM",
+        )
+        meeting = meeting_services.create_meeting(None, group, number=6)
+        item = meeting_services.save_part(
+            None, meeting, "agenda", None, {"title": "Customs cooperation"}
+        )
+        outcome = meeting_services.save_part(
+            None, meeting, "outcomes", None, {"kind": "action", "text": "Propose dates."}
+        )
+        db.session.commit()
+        api_token = trainee.api_tokens[0]
+        return {
+            "user_id": trainee.id,
+            "token_id": api_token.id,
+            "filename": "css/app.css",
+            "course_id": course.id,
+            "enrolment_id": enrolment.id,
+            "person_id": person.id,
+            "fund_id": course.fund_id,
+            "fmt": "csv",
+            "day": "2013-12-02",
+            "session_id": visit.id,
+            "report_id": report.id,
+            "question_id": questionnaire.questions[0].id,
+            "direction": "up",
+            "certificate_id": certificate.id,
+            "code": certificate.verification_code,
+            "job_id": job.id,
+            "token": invitation,
+            "working_group_id": group.id,
+            "meeting_id": meeting.id,
+            "kind": "agenda",
+            "item_id": item.id,
+            "outcome_id": outcome.id,
+        }, token
+
+
+def rules(app):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules()),
+        key=lambda rule: (rule.endpoint in SESSION_ENDING, rule.rule),
+    )
+
+
+# --- a server that records what a PDF fetched -------------------------------------------
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """Records the path of every GET: ``Recorder.hits`` stays empty when nothing was fetched."""
+
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802
+        Recorder.hits.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def listener():
+    """The URL of a local server that records what is fetched from it (``Recorder.hits``)."""
+    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
+    Recorder.hits = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

@@ -4,25 +4,14 @@ The rules are walked from ``app.url_map``: a new route without a policy, or with
 value for its URL arguments, fails here.
 """
 
-from datetime import UTC, datetime
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import ROLES, login, make_course, make_person, make_session
+from tests.conftest import ROLES, login, rules
 from wipo_training.access import PUBLIC, SIGNED_IN, policy_for
-from wipo_training.auth import services as auth_services
-from wipo_training.documents import services as document_services
-from wipo_training.evaluations import services as evaluation_services
 from wipo_training.extensions import db
-from wipo_training.meetings import services as meeting_services
-from wipo_training.participants import services as participant_services
-from wipo_training.timetable import services as timetable_services
 
 ALL_ROLES = ["anonymous", *ROLES]
-#: Routes that end the session they are called with; checked last for each role.
-SESSION_ENDING = {"auth.logout"}
 
 
 @pytest.fixture
@@ -30,83 +19,6 @@ def app_overrides():
     # The matrix checks access, not CSRF (tested on its own below); throttling would
     # count the many sign-ins here.
     return {"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
-
-
-@pytest.fixture
-def url_values(app, users):
-    """A sample value for every URL argument, naming objects that exist. The trainee is
-    enrolled in the course, so object-level checks let them see it."""
-    with app.app_context():
-        trainee = auth_services.user_by_email(users["trainee"])
-        token = auth_services.create_api_token(trainee, "matrix")
-        course = make_course()
-        person = make_person(email="trainee@example.test")
-        enrolment = participant_services.nominate(None, course, person)
-        trainee.person_id = person.id
-        invitation = auth_services.create_invitation(None, trainee)
-        participant_services.change_enrolment_status(None, enrolment, "accepted")
-        visit = make_session(course, kind="site_visit", title="Visit to the JPO")
-        report = timetable_services.store_country_report(
-            None,
-            enrolment,
-            "report.pdf",
-            b"%PDF-1.4 test",
-            Path(app.instance_path) / "country_reports",
-            datetime(2013, 11, 1, tzinfo=UTC),
-        )
-        questionnaire, _added = evaluation_services.generate_questionnaire(None, course)
-        document_services.set_override(None, enrolment, True, "Sample for the access matrix")
-        db.session.commit()
-        certificate = document_services.issue_one(None, enrolment)
-        job = document_services.start_batch(None, course, "zip")
-        group = meeting_services.create_group(
-            None,
-            name="Japan-China Joint IP Working Group",
-            side_a_country="JP",
-            side_a_body="METI",
-            side_b_country="CN",
-            side_b_body="MOFCOM",
-        )
-        meeting = meeting_services.create_meeting(None, group, number=6)
-        item = meeting_services.save_part(
-            None, meeting, "agenda", None, {"title": "Customs cooperation"}
-        )
-        outcome = meeting_services.save_part(
-            None, meeting, "outcomes", None, {"kind": "action", "text": "Propose dates."}
-        )
-        db.session.commit()
-        api_token = trainee.api_tokens[0]
-        return {
-            "user_id": trainee.id,
-            "token_id": api_token.id,
-            "filename": "css/app.css",
-            "course_id": course.id,
-            "enrolment_id": enrolment.id,
-            "person_id": person.id,
-            "fund_id": course.fund_id,
-            "fmt": "csv",
-            "day": "2013-12-02",
-            "session_id": visit.id,
-            "report_id": report.id,
-            "question_id": questionnaire.questions[0].id,
-            "direction": "up",
-            "certificate_id": certificate.id,
-            "code": certificate.verification_code,
-            "job_id": job.id,
-            "token": invitation,
-            "working_group_id": group.id,
-            "meeting_id": meeting.id,
-            "kind": "agenda",
-            "item_id": item.id,
-            "outcome_id": outcome.id,
-        }, token
-
-
-def rules(app):
-    return sorted(
-        (rule for rule in app.url_map.iter_rules()),
-        key=lambda rule: (rule.endpoint in SESSION_ENDING, rule.rule),
-    )
 
 
 def test_every_route_declares_a_policy(app):

@@ -12,8 +12,7 @@ import sqlalchemy as sa
 from werkzeug.http import parse_options_header
 from werkzeug.routing import AnyConverter
 
-from tests.conftest import login
-from tests.test_access import SESSION_ENDING, rules, url_values  # noqa: F401 (a fixture)
+from tests.conftest import SESSION_ENDING, login, rules
 from wipo_training.downloads import content_disposition, safe_filename
 from wipo_training.extensions import db
 
@@ -166,7 +165,7 @@ def _urls(rule, values):
 def test_every_download_of_a_hostile_course_meeting_and_person_is_named_safely(
     app,
     users,
-    url_values,  # noqa: F811 (the fixture imported above)
+    url_values,
     role,
 ):
     values, _token = url_values

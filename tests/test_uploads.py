@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import create_token, make_course, make_person, submit
-from tests.participants.test_import import GOOD_ROWS, counts, xlsx
+from tests.participants.conftest import GOOD_ROWS, counts, xlsx
 from wipo_training.auth import services as auth_services
 from wipo_training.courses.models import Course
 from wipo_training.extensions import db

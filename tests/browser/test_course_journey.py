@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
-from tests.participants.test_import import GOOD_ROWS, xlsx
+from tests.participants.conftest import GOOD_ROWS, xlsx
 
 pytestmark = pytest.mark.browser
 

@@ -1,12 +1,11 @@
 """Names in every script, and hostile input that must be printed, not obeyed."""
 
-import http.server
 import io
-import threading
 
 import pytest
 from pypdf import PdfReader
 
+from tests.conftest import Recorder
 from tests.documents.conftest import PEOPLE, eligible_course
 from wipo_training.documents import services
 from wipo_training.extensions import db
@@ -46,28 +45,6 @@ def test_each_script_is_embedded_and_extracts_to_the_name(app_ctx, person):
         line.strip() for line in PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()
     ]
     assert native in lines, lines[:8]
-
-
-class Recorder(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self):  # noqa: N802
-        Recorder.hits.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def listener():
-    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
-    Recorder.hits = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 def test_hostile_values_are_printed_not_fetched(app_ctx, listener):

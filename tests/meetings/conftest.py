@@ -5,7 +5,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.documents.test_scripts_and_safety import listener  # noqa: F401  (a fixture)
 from wipo_training.demo.meetings import GROUP_NAME, load_demo_meetings
 from wipo_training.extensions import db
 from wipo_training.meetings.models import Meeting, Outcome, OutcomeKind, WorkingGroup
@@ -49,6 +48,16 @@ def series(app):
         ids = {"group": group.id}
         ids.update({m.number: m.id for m in group.meetings})
         return ids
+
+
+@pytest.fixture
+def group(app_ctx):
+    """The demo series, with an open action item recorded on the sixth meeting."""
+    return load_series_with_an_open_action()
+
+
+def meeting(group, number) -> Meeting:
+    return next(m for m in group.meetings if m.number == number)
 
 
 def get_meeting(meeting_id: int) -> Meeting:

@@ -8,7 +8,7 @@ import re
 
 from pypdf import PdfReader
 
-from tests.meetings.test_services import group, meeting  # noqa: F401  (a fixture)
+from tests.meetings.conftest import meeting
 from wipo_training.extensions import db
 from wipo_training.meetings import documents
 from wipo_training.meetings.models import AgendaItem
@@ -38,7 +38,7 @@ def _bodies(pdf: bytes) -> list[list[str]]:
     return pages
 
 
-def test_no_page_holds_only_the_next_meeting_nor_ends_with_a_heading(group):  # noqa: F811
+def test_no_page_holds_only_the_next_meeting_nor_ends_with_a_heading(group):
     seventh = meeting(group, 7)
     summary = (
         "Both sides will report on the cases of the year, the seizures at the border and the "

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from tests.documents.test_scripts_and_safety import Recorder
-from tests.meetings.conftest import get_meeting, listener  # noqa: F401  (a fixture)
+from tests.conftest import Recorder
+from tests.meetings.conftest import get_meeting
 from tests.reports.conftest import pdf_text
 from wipo_training.demo.meetings import load_demo_meetings
 from wipo_training.extensions import db
@@ -210,7 +210,7 @@ def test_the_participants_list_names_the_co_chairs_organisation_once(sixth):
     ]
 
 
-def test_hostile_division_and_part_of_day_are_printed_not_fetched(sixth, listener):  # noqa: F811
+def test_hostile_division_and_part_of_day_are_printed_not_fetched(sixth, listener):
     """The two texts this issue adds go through the same render_pdf and fetcher."""
     sixth.release_division = (
         f'<img src="file:///etc/passwd"> <style>@import url({listener}/i.css);</style>'

@@ -6,22 +6,12 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.meetings.conftest import load_series_with_an_open_action
+from tests.meetings.conftest import meeting
 from wipo_training.demo.meetings import load_demo_meetings
 from wipo_training.extensions import db
 from wipo_training.meetings import services
-from wipo_training.meetings.models import Delegate, Meeting, Outcome
+from wipo_training.meetings.models import Delegate, Outcome
 from wipo_training.people.models import Person
-
-
-@pytest.fixture
-def group(app_ctx):
-    """The demo series, with an open action item recorded on the sixth meeting."""
-    return load_series_with_an_open_action()
-
-
-def meeting(group, number) -> Meeting:
-    return next(m for m in group.meetings if m.number == number)
 
 
 def test_the_demo_series_is_the_seeds(group):

@@ -5,81 +5,14 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from openpyxl import Workbook
 
 from tests.conftest import find_form, make_course, make_person, press, submit
+from tests.participants.conftest import GOOD_ROWS, HEADER, counts, xlsx
 from wipo_training.courses import services as course_services
 from wipo_training.extensions import db
 from wipo_training.participants import imports, services
 from wipo_training.participants.models import Enrolment
 from wipo_training.people.models import Person
-
-HEADER = [
-    "Family name",
-    "Given name",
-    "Name in native script",
-    "Native script language",
-    "Title",
-    "Gender",
-    "Country",
-    "Organisation",
-    "Organisation kind",
-    "Position",
-    "Email",
-]
-GOOD_ROWS = [
-    [
-        "Nguyen",
-        "Van An",
-        "Nguyễn Văn An",
-        "vi",
-        "Mr",
-        "male",
-        "Viet Nam",
-        "National Office of Intellectual Property",
-        "ip_office",
-        "Examiner",
-        "an@noip.example",
-    ],
-    [
-        "Chan",
-        "Sokha",
-        "ចាន់ សុខា",
-        "km",
-        "Ms",
-        "female",
-        "KH",
-        "Ministry of Commerce",
-        "ministry",
-        "Deputy Chief",
-        "sokha@moc.example",
-    ],
-    ["Wang", "Wei", "王伟", "zh", "Mr", "", "China", "CNIPA", "ip_office", "Director", ""],
-    [
-        "Raza",
-        "Ahmed",
-        "احمد رضا",
-        "ur",
-        "Mr",
-        "male",
-        "Pakistan",
-        "IPO-Pakistan",
-        "ip_office",
-        "Deputy Registrar",
-        "ahmed@ipo.example",
-    ],
-]
-
-
-def xlsx(rows, header=HEADER) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def csv_bytes(rows, header=HEADER, delimiter=",", bom=True) -> bytes:
@@ -90,13 +23,6 @@ def csv_bytes(rows, header=HEADER, delimiter=",", bom=True) -> bytes:
     writer.writerow(header)
     writer.writerows(rows)
     return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
-
-
-def counts():
-    return (
-        db.session.execute(sa.select(sa.func.count()).select_from(Person)).scalar(),
-        db.session.execute(sa.select(sa.func.count()).select_from(Enrolment)).scalar(),
-    )
 
 
 @pytest.fixture
