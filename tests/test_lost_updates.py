@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 import webtest
+
 from tests.conftest import (
     create_token,
     find_form,

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 import webtest
+
 from tests.conftest import make_course, make_person, make_session, submit, web_sign_in
 from tests.documents.conftest import PEOPLE, eligible_course
 from tests.evaluations.conftest import build_course, open_questionnaire

@@ -75,10 +75,7 @@ SEED_FACTS = [
         "The lecture that received the highest overall evaluation from the trainees was the "
         "“Training scenario: IP Awareness-Raising as a Non-Punitive Measure”.",
     ),
-    (
-        "there were visits to the Japan Patent Office on Dec. 2 and to Tokyo Customs on Dec. 4.",
-    )
-    * 2,
+    ("there were visits to the Japan Patent Office on Dec. 2 and to Tokyo Customs on Dec. 4.",) * 2,
     (
         "Looking at the evaluations of this course, all trainees replied that the overall goals "
         "of the course were achieved",
