@@ -83,7 +83,6 @@ class Config:
     #: email at sign-in is checked against a hash made the same way, so it costs the same.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
 
-
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 

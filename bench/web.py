@@ -220,7 +220,6 @@ def wrk(url: str, cookie: str) -> dict:
     }
 
 
-
 @contextlib.contextmanager
 def gunicorn(env: dict, app: str, options: list[str]):
     """gunicorn serving ``app`` with ``options`` on a free port (BENCH_PORT to choose one),

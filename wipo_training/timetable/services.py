@@ -444,9 +444,7 @@ def _rates(course, key) -> dict[int, Rate]:
     rows = db.session.execute(
         sa.select(key, attended, sa.func.count())
         .join(CourseSession, CourseSession.id == Attendance.session_id)
-        .where(
-            CourseSession.course_id == course.id, Attendance.status != AttendanceStatus.EXCUSED
-        )
+        .where(CourseSession.course_id == course.id, Attendance.status != AttendanceStatus.EXCUSED)
         .group_by(key)
     )
     return {row[0]: Rate(int(row[1]), row[2]) for row in rows}
