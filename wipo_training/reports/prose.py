@@ -215,7 +215,7 @@ def story(course: Course, figures, sessions: list[CourseSession], results) -> li
     sentences = [
         held(course),
         " ".join(filter(None, [participants(figures), figures.sentence and (
-            f"Participating countries: {figures.sentence}")])),
+            f"Participating countries: {figures.sentence}.")])),
         firsts(course, figures),
         country_reports(course),
         top_lecture(results),
