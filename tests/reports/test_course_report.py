@@ -2,6 +2,7 @@
 
 import html
 import re
+import subprocess
 
 import sqlalchemy as sa
 
@@ -212,3 +213,25 @@ def test_nominations_are_not_reported_as_participants(app, login_as):
     assert "Not counted here: 3 nominated." in text
     page = html.unescape(client.get(f"/courses/{course_id}/report").get_data(as_text=True))
     assert "There were" not in page and "Not counted here: 3 nominated." in page
+
+
+def test_running_headers_name_the_section_each_page_starts_in(demo, login_as, tmp_path):
+    """The section named at the top of a page is the one its first line belongs to (a
+    section beginning lower down is named on the next page), read back with pdftotext."""
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(login_as("staff").get(f"/courses/{demo}/report.pdf").data)
+    titles = {"Contents", "The course", "Overview", "Participants", "Timetable", "Site visits"}
+    titles |= {"Attendance", "Evaluation", "Certificates"}
+    current = None
+    for number in range(2, pdf_pages(pdf.read_bytes()) + 1):
+        layout = subprocess.run(
+            ["pdftotext", "-layout", "-f", str(number), "-l", str(number), str(pdf), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        lines = [line.strip() for line in layout.splitlines() if line.strip()]
+        header, body = lines[0], lines[1:-1]
+        expected = body[0] if body[0] in titles else current
+        assert header.endswith(expected), (number, header, body[0])
+        current = next((line for line in reversed(body) if line in titles), current)
