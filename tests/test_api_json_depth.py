@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import create_token, make_course
-from tests.meetings.test_api import GROUP
+from tests.meetings.conftest import GROUP
 from wipo_training.courses.models import Course
 from wipo_training.extensions import db
 from wipo_training.meetings.models import WorkingGroup

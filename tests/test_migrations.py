@@ -1,32 +1,14 @@
 """Migrations: upgrade from empty, downgrade to nothing, and the models match them."""
 
 import os
-import uuid
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from tests.conftest import POSTGRES_URL, build_app, reset_postgres_schema
+from tests.conftest import build_app
 from wipo_training.extensions import db
-
-
-@pytest.fixture
-def empty_database_url(tmp_path):
-    """An empty database: a new SQLite file, or a fresh schema of its own on PostgreSQL."""
-    if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
-        return
-    schema = f"migration_test_{uuid.uuid4().hex[:8]}"
-    reset_postgres_schema(POSTGRES_URL, schema)
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    engine = sa.create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    engine.dispose()
 
 
 def _table_names() -> set[str]:

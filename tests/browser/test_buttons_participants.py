@@ -205,7 +205,7 @@ def test_correct_a_persons_record(live_app, live_server, page, watch, screenshot
 def test_import_rows_already_on_record_answered_row_by_row(
     live_app, live_server, page, watch, screenshot, open_course, tmp_path
 ):
-    from tests.participants.test_import import xlsx
+    from tests.participants.conftest import xlsx
 
     rows = [
         # Sokha Chan by her email, with a new position.

@@ -14,9 +14,8 @@ from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 
 from tests.conftest import build_app, create_token, submit
-from tests.courses.test_courses import COURSE_VALUES
+from tests.courses.conftest import COURSE_VALUES
 from tests.documents.conftest import PEOPLE, eligible_course
-from tests.test_migrations import empty_database_url  # noqa: F401  (fixture)
 from wipo_training.audit import AuditEntry
 from wipo_training.counters import Counter
 from wipo_training.courses import services as course_services
@@ -190,7 +189,7 @@ def test_a_stored_name_leading_out_of_the_folder_is_not_read(app_ctx):
 # --- existing databases ------------------------------------------------------------------
 
 
-def test_the_migration_corrects_existing_codes(empty_database_url, tmp_path):  # noqa: F811
+def test_the_migration_corrects_existing_codes(empty_database_url, tmp_path):
     """Codes stored before the rule are rewritten once: their serial counter moves with
     them, the version goes up, the audit log says what changed."""
     app = build_app(empty_database_url, tmp_path / "instance")

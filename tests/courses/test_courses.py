@@ -15,6 +15,7 @@ from tests.conftest import (
     press,
     submit,
 )
+from tests.courses.conftest import COURSE_VALUES
 from wipo_training.courses import services
 from wipo_training.courses.models import Course, Fund
 from wipo_training.extensions import db
@@ -127,18 +128,6 @@ def test_checklist_names_what_is_missing(app_ctx):
     participant_services.nominate(None, course, make_person())
     _next, items = seats.next_step_checklist(course)
     assert "Every nomination decided (1 open)" in [i.label for i in items if not i.done]
-
-
-COURSE_VALUES = {
-    "title": "Training Course on Patent Examination",
-    "code": "pat-2027",
-    "organisers": "JPO, WIPO",
-    "venue": "APIC",
-    "city": "Tokyo",
-    "start_date": "2027-06-07",
-    "end_date": "2027-06-18",
-    "capacity": "20",
-}
 
 
 def test_coordinator_creates_and_edits_a_course(app, web_as):

@@ -3,7 +3,6 @@
 from datetime import date
 
 from tests.conftest import make_course, make_person, make_session
-from tests.evaluations.test_concurrency import served, server  # noqa: F401  (fixtures)
 from wipo_training.auth import services as auth_services
 from wipo_training.evaluations import services as evaluation_services
 from wipo_training.extensions import db

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.conftest import make_course, make_person
-from tests.evaluations.test_concurrency import all_at_once, post_json
+from tests.conftest import all_at_once, make_course, make_person, post_json
 from wipo_training.auth import services as auth_services
 from wipo_training.documents import services
 from wipo_training.documents.models import Certificate

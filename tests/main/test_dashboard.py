@@ -7,33 +7,23 @@ import zipfile
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-import webtest
 
-from tests.conftest import make_course, make_person, make_session, submit, web_sign_in
+from tests.conftest import make_course, make_person, make_session, submit
 from tests.documents.conftest import PEOPLE, eligible_course
 from tests.evaluations.conftest import build_course, open_questionnaire
+from tests.main.conftest import TO_COMPLETED, browser, move, nominate
 from tests.meetings.conftest import load_series_with_an_open_action
 from wipo_training.auth import services as auth_services
-from wipo_training.courses import services as course_services
 from wipo_training.documents import services as document_services
 from wipo_training.evaluations import services as evaluation_services
 from wipo_training.extensions import db
 from wipo_training.meetings import services as meeting_services
 from wipo_training.meetings.models import Meeting, Outcome
 from wipo_training.participants import services as participant_services
-from wipo_training.participants.models import Enrolment
 from wipo_training.timetable.models import Attendance
 from wipo_training.timeutil import utcnow
 
 HOSTILE = "<script>alert(1)</script> =1+1"
-TO_COMPLETED = ("nominations_open", "confirmed", "running", "completed")
-
-
-def browser(app, email):
-    """A WebTest browser signed in through the sign-in form."""
-    web = webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
-    assert web_sign_in(web, email).status_int == 302
-    return web
 
 
 def card(page, card_id: str):
@@ -49,22 +39,6 @@ def card_text(page, card_id: str) -> str:
 
 def links(page, card_id: str) -> list[str]:
     return [a["href"] for a in card(page, card_id).find_all("a")]
-
-
-def move(course, *statuses):
-    for status in statuses:
-        course_services.change_course_status(None, course, status)
-
-
-def nominate(course, count: int, accept: int = 0, prefix: str = "Person") -> list[Enrolment]:
-    enrolments = []
-    for index in range(count):
-        person = make_person(family_name=f"{prefix}{index}", given_name="Test", country_code="VN")
-        enrolment = participant_services.nominate(None, course, person, override_reason="test")
-        if index < accept:
-            participant_services.change_enrolment_status(None, enrolment, "accepted")
-        enrolments.append(enrolment)
-    return enrolments
 
 
 def test_every_list_says_when_nothing_is_waiting(app, users):

@@ -9,7 +9,7 @@ from sqlalchemy import event
 
 from tests.conftest import make_course, make_person, make_session
 from tests.documents.conftest import PEOPLE, eligible_course
-from tests.main.test_dashboard import TO_COMPLETED, browser, move, nominate
+from tests.main.conftest import TO_COMPLETED, browser, move, nominate
 from wipo_training.auth import services as auth_services
 from wipo_training.documents import services as document_services
 from wipo_training.extensions import db

@@ -13,6 +13,16 @@ from wipo_training.meetings.models import Meeting, Outcome, OutcomeKind, Working
 #: coordinator would, to follow it up on the seventh (the demo holds only the seed's facts).
 OPEN_ACTION = "Propose dates and the agenda of the seventh meeting."
 
+#: A new working group, as sent to POST /api/v1/working-groups.
+GROUP = {
+    "name": "Japan-Korea IP Working Group",
+    "side_a_country": "JP",
+    "side_a_body": "METI",
+    "side_b_country": "KR",
+    "side_b_body": "KIPO",
+    "framework": "Memorandum of Cooperation",
+}
+
 
 def load_series_with_an_open_action() -> WorkingGroup:
     """The demo series, the sixth meeting with OPEN_ACTION (METI, due 30 September 2018)."""

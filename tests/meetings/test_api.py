@@ -3,6 +3,7 @@
 import pytest
 
 from tests.conftest import make_person
+from tests.meetings.conftest import GROUP
 from tests.reports.conftest import pdf_text
 from wipo_training.auth import services as auth_services
 from wipo_training.extensions import db
@@ -24,16 +25,6 @@ def api(app, users):
         return app.test_client().open(url, method=method, headers=sent, **kwargs)
 
     return call
-
-
-GROUP = {
-    "name": "Japan-Korea IP Working Group",
-    "side_a_country": "JP",
-    "side_a_body": "METI",
-    "side_b_country": "KR",
-    "side_b_body": "KIPO",
-    "framework": "Memorandum of Cooperation",
-}
 
 
 def test_groups_read_by_staff_written_by_coordinators(api, series):

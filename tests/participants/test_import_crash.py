@@ -11,9 +11,8 @@ import uuid
 
 import sqlalchemy as sa
 
-from tests.conftest import create_token, make_course
-from tests.evaluations.test_concurrency import start_gunicorn
-from tests.participants.test_import import GOOD_ROWS, xlsx
+from tests.conftest import create_token, make_course, start_gunicorn
+from tests.participants.conftest import GOOD_ROWS, xlsx
 from wipo_training.extensions import db
 from wipo_training.participants.models import Enrolment
 from wipo_training.people.models import Person

@@ -5,7 +5,6 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from tests.conftest import build_app
-from tests.test_migrations import empty_database_url  # noqa: F401  (fixture)
 from wipo_training.extensions import db
 from wipo_training.people.models import Person
 
@@ -25,7 +24,7 @@ def columns() -> set[str]:
     return {c["name"] for c in sa.inspect(db.engine).get_columns("people")}
 
 
-def test_0018_upgrades_existing_people_and_downgrades(empty_database_url, tmp_path):  # noqa: F811
+def test_0018_upgrades_existing_people_and_downgrades(empty_database_url, tmp_path):
     app = build_app(empty_database_url, tmp_path / "instance")
     with app.app_context():
         upgrade(revision="0017")
