@@ -155,7 +155,7 @@ def test_a_new_series_from_its_first_meeting_to_the_next(
     assert (action.kind, action.status, action.due_date) == ("action", "done", date(2026, 9, 30))
     page.get_by_role("link", name="Add a side event").click()
     page.get_by_label("Title").fill(f"Seminar on trademarks {HOSTILE}")
-    page.get_by_label("Day").fill("2026-03-12")
+    page.get_by_label("Day", exact=True).fill("2026-03-12")
     page.get_by_role("button", name="Save").click()
     flash(page, "Side event saved.")
     expect(page.get_by_role("heading", name=f"Seminar on trademarks {HOSTILE}")).to_be_visible()
