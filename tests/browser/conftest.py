@@ -15,6 +15,14 @@ from wipo_training.demo import load_demo
 from wipo_training.extensions import db
 
 CHROMIUM = "/usr/bin/chromium"
+
+#: For walks over every page that check only the HTML the browser gets (axe, narrow screens):
+#: the pages are the same whatever the database, so they run once, in the SQLite pass of
+#: `make test`; the PostgreSQL pass already renders every page (tests/test_access.py).
+html_only = pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")),
+    reason="checks the rendered HTML only; run in the SQLite pass",
+)
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
