@@ -141,11 +141,12 @@ def register_request_hooks(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from flask import request, url_for
 
-    from .templating import country_name, date_range, status_badge
+    from .templating import country_name, date_range, row_url, status_badge
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(date_range)
     app.add_template_global(status_badge)
+    app.add_template_global(row_url)
     app.add_template_global(country_name)
 
     @app.template_filter()

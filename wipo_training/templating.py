@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask import url_for
 from markupsafe import Markup
 
 from .countries import CountryError, get_country
@@ -49,3 +50,15 @@ def country_name(code: str) -> str:
         return get_country(code).name
     except CountryError:
         return code
+
+
+#: The id a row's URL is built with once; each row puts its own id in its place.
+_ROW_ID = 2_147_480_011
+
+
+def row_url(endpoint: str, key: str, **values) -> str:
+    """The URL of ``endpoint`` for a table's rows, built once: ``row_url('documents.issue',
+    'enrolment_id')`` is '/enrolments/{}/certificate/issue', and each row fills in its id with
+    ``.format(id)``. url_for costs ~5 µs; five links in each of 30 rows cost 0.7 ms a page.
+    (url_for quotes braces, so the only ``{}`` is the id's.)"""
+    return url_for(endpoint, **values, **{key: _ROW_ID}).replace(str(_ROW_ID), "{}")

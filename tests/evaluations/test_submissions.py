@@ -182,12 +182,20 @@ def test_comparison_with_the_previous_edition(app_ctx):
         people.append(enrolment)
         services.submit(questionnaire, enrolment, full_answers(questionnaire, 5), utcnow())
     later = after_close(questionnaire)
-    rows = services.comparison(
-        services.results(questionnaire, later),
-        services.results(services.previous_questionnaire(new), later),
-    )
+    compared = services.comparison(new, services.results(questionnaire, later), later)
+    assert compared.code == old.code
+    rows = compared.rows
     assert ("How useful was “Border Measures” for your work?", 5.0, 3.0) in rows
     assert ("Were the objectives of the course achieved?", 100.0, 100.0) in rows
+    # The earlier figures, counted by the database, are those of the earlier edition's results.
+    earlier = {r.question.text: r for r in services.results(old_questionnaire, later).questions}
+    assert len(rows) == sum(1 for r in earlier.values() if r.mean or r.yes_share is not None)
+    for text, _now, before in rows:
+        assert before == (earlier[text].mean if earlier[text].mean is not None
+                          else earlier[text].yes_share)
+    # While the earlier edition's answers may not be shown, nothing of them is.
+    old_questionnaire.closes_at = None
+    assert services.comparison(new, services.results(questionnaire, later), later).rows == []
 
 
 def test_the_trainee_answers_on_the_page(app, users, web_as):

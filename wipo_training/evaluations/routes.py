@@ -303,14 +303,11 @@ def results(course_id: int):
         return render_template("evaluations/none_yet.html", course=course)
     now = utcnow()
     current = services.results(questionnaire, now)
-    previous = services.previous_questionnaire(course)
-    comparison = services.comparison(current, services.results(previous, now)) if previous else []
     return render_template(
         "evaluations/results.html",
         course=course,
         results=current,
-        comparison=comparison,
-        previous=previous,
+        comparison=services.comparison(course, current, now),
         missing=services.unanswered_shown(questionnaire, now, current.submissions),
         taking_answers=services.window_problem(questionnaire, now) is None,
         last_reminder=services.last_reminder(questionnaire),

@@ -880,26 +880,70 @@ def send_reminders(actor, questionnaire: Questionnaire, link: str, now: datetime
     return reminder
 
 
-def previous_questionnaire(course) -> Questionnaire | None:
-    """The questionnaire of the edition this course was copied from, if any."""
-    if course.previous_edition is None:
+@dataclass
+class Comparison:
+    """This edition's figures beside those of the edition it was copied from."""
+
+    code: str  #: the earlier edition's course code
+    rows: list[tuple]  #: (question text, this edition's figure, the earlier one's)
+
+
+def comparison(course, current: Results, now: datetime | None = None) -> Comparison | None:
+    """The questions both editions asked (same key): ratings by their mean, yes/no questions by
+    the share answering yes; only where both have enough answers and the earlier edition's may
+    be shown (``release_problem``). None when the course has no earlier edition with an
+    evaluation. Two queries: the earlier answers are counted by the database, none is loaded."""
+    if course.previous_edition_id is None:
         return None
-    return questionnaire_for(course.previous_edition)
+    from ..courses.models import Course
 
-
-def comparison(current: Results, previous: Results) -> list[tuple]:
-    """(question text, current figure, previous figure) for questions both editions asked."""
-    earlier = {r.question.key: r for r in previous.questions}
+    submissions = (
+        sa.select(sa.func.count())
+        .where(Submission.questionnaire_id == Questionnaire.id)
+        .scalar_subquery()
+    )
+    earlier = db.session.execute(
+        sa.select(Questionnaire, Course.code, submissions)
+        .join(Course, Course.id == Questionnaire.course_id)
+        .where(Questionnaire.course_id == course.previous_edition_id)
+    ).one_or_none()
+    if earlier is None:
+        return None
+    questionnaire, code, submitted = earlier
+    if release_problem(questionnaire, now or utcnow(), submitted):
+        return Comparison(code, [])
+    kinds = (QuestionKind.RATING, QuestionKind.YES_NO)
+    figures = {}
+    for key, kind, count, total, rated, yes in db.session.execute(
+        sa.select(
+            Question.key,
+            Question.kind,
+            sa.func.count(),
+            sa.func.sum(Answer.number),
+            sa.func.count(Answer.number),
+            sa.func.sum(sa.case((Answer.number == 1, 1), else_=0)),
+        )
+        .select_from(Answer)
+        .join(Submission)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Submission.questionnaire_id == questionnaire.id, Question.kind.in_(kinds))
+        .group_by(Question.key, Question.kind)
+    ):
+        if count < MIN_ANSWERS_SHOWN:
+            continue
+        if kind == QuestionKind.RATING:
+            figures[key] = round(total / rated, 2) if rated else None
+        else:
+            figures[key] = round(100 * yes / count, 1)
     rows = []
     for result in current.questions:
-        other = earlier.get(result.question.key)
-        if other is None or result.hidden or other.hidden:
+        if result.hidden or result.question.key not in figures:
             continue
         if result.question.kind == QuestionKind.RATING:
-            rows.append((result.question.text, result.mean, other.mean))
+            rows.append((result.question.text, result.mean, figures[result.question.key]))
         elif result.question.kind == QuestionKind.YES_NO:
-            rows.append((result.question.text, result.yes_share, other.yes_share))
-    return rows
+            rows.append((result.question.text, result.yes_share, figures[result.question.key]))
+    return Comparison(code, rows)
 
 
 def answers_table(

@@ -216,17 +216,12 @@ def course_report(course: Course, with_charts: bool = True) -> CourseReport:
 class EvaluationReport:
     course: Course
     results: evaluation_services.Results
-    previous: evaluation_services.Results | None
-    comparison: list[tuple]
+    comparison: evaluation_services.Comparison | None
     charts: dict[int, str]  #: question id -> chart
 
 
 def evaluation_report(course: Course, questionnaire: Questionnaire) -> EvaluationReport:
     results = evaluation_services.results(questionnaire)
-    previous_questionnaire = evaluation_services.previous_questionnaire(course)
-    previous = (
-        evaluation_services.results(previous_questionnaire) if previous_questionnaire else None
-    )
     question_charts = {}
     if not results.hidden:
         for result in results.questions:
@@ -237,8 +232,7 @@ def evaluation_report(course: Course, questionnaire: Questionnaire) -> Evaluatio
     return EvaluationReport(
         course=course,
         results=results,
-        previous=previous,
-        comparison=evaluation_services.comparison(results, previous) if previous else [],
+        comparison=evaluation_services.comparison(course, results),
         charts=question_charts,
     )
 
