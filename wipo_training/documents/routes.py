@@ -51,14 +51,11 @@ def course_certificates(course_id: int):
         certificates=certificates,
         current=by_enrolment,
         batch_form=BatchForm(),
-        reason_form=ReasonForm(),
-        override_form=OverrideForm(),
         can_edit=current_user.role in EDITORS,
         eligible_count=sum(r.eligible for r in rows),
         issued_count=sum(c.status == CertificateStatus.ISSUED for c in certificates),
         not_yet=services.not_yet_issuable(course, utcnow()),
         confirmed_count=sum(r.enrolment.person.name_status == "confirmed" for r in rows),
-        decision_form=NameDecisionForm(),
     )
 
 

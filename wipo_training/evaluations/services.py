@@ -5,6 +5,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -97,10 +98,21 @@ def session_key(title: str, aspect: str) -> str:
 
 def questionnaire_for(course) -> Questionnaire | None:
     return db.session.execute(
-        sa.select(Questionnaire)
-        .where(Questionnaire.course_id == course.id)
-        .options(selectinload(Questionnaire.questions))
+        _questionnaire_statement(), {"course_id": course.id}
     ).scalar_one_or_none()
+
+
+# The statements of the pages people open most are built once, their values bound when they
+# run (as ``sa.bindparam``): building one costs more than running it on SQLite.
+
+
+@cache
+def _questionnaire_statement():
+    return (
+        sa.select(Questionnaire)
+        .where(Questionnaire.course_id == sa.bindparam("course_id"))
+        .options(selectinload(Questionnaire.questions))
+    )
 
 
 def _section_order(questions: list[Question]) -> dict[str, tuple]:
@@ -604,10 +616,17 @@ class Results:
 
 def submission_count(questionnaire: Questionnaire) -> int:
     return db.session.execute(
+        _submission_count_statement(), {"questionnaire_id": questionnaire.id}
+    ).scalar_one()
+
+
+@cache
+def _submission_count_statement():
+    return (
         sa.select(sa.func.count())
         .select_from(Submission)
-        .where(Submission.questionnaire_id == questionnaire.id)
-    ).scalar_one()
+        .where(Submission.questionnaire_id == sa.bindparam("questionnaire_id"))
+    )
 
 
 def release_problem(
@@ -696,9 +715,7 @@ def _answer_figures(questionnaire: Questionnaire):
     counts: dict[int, int] = {}
     numbers: dict[int, dict[int, int]] = {}
     for question_id, number, count in db.session.execute(
-        of_questionnaire.add_columns(Answer.number, sa.func.count()).group_by(
-            Answer.question_id, Answer.number
-        )
+        _numbers_statement(), {"questionnaire_id": questionnaire.id}
     ):
         counts[question_id] = counts.get(question_id, 0) + count
         if number is not None:
@@ -725,6 +742,17 @@ def _answer_figures(questionnaire: Questionnaire):
         ):
             choices.setdefault(question_id, Counter()).update(chosen or [])
     return counts, numbers, texts, choices
+
+
+@cache
+def _numbers_statement():
+    """How many answers of each number per question (None: text and choice answers)."""
+    return (
+        sa.select(Answer.question_id, Answer.number, sa.func.count())
+        .join(Submission)
+        .where(Submission.questionnaire_id == sa.bindparam("questionnaire_id"))
+        .group_by(Answer.question_id, Answer.number)
+    )
 
 
 def _median(by_number: dict[int, int], total: int) -> float:
@@ -768,21 +796,29 @@ def non_submitters(questionnaire: Questionnaire) -> list[Enrolment]:
     shown as such (see ``unanswered_shown``). One query (NOT IN the receipts)."""
     from ..participants.services import protocol_order
 
-    receipts = sa.select(SubmissionReceipt.enrolment_id).where(
-        SubmissionReceipt.questionnaire_id == questionnaire.id
-    )
     return protocol_order(
         db.session.execute(
-            sa.select(Enrolment)
-            .where(
-                Enrolment.course_id == questionnaire.course_id,
-                Enrolment.status.in_(timetable_services.EXPECTED),
-                Enrolment.id.not_in(receipts),
-            )
-            .options(joinedload(Enrolment.person))
+            _non_submitters_statement(),
+            {"questionnaire_id": questionnaire.id, "course_id": questionnaire.course_id},
         )
         .scalars()
         .all()
+    )
+
+
+@cache
+def _non_submitters_statement():
+    receipts = sa.select(SubmissionReceipt.enrolment_id).where(
+        SubmissionReceipt.questionnaire_id == sa.bindparam("questionnaire_id")
+    )
+    return (
+        sa.select(Enrolment)
+        .where(
+            Enrolment.course_id == sa.bindparam("course_id"),
+            Enrolment.status.in_(timetable_services.EXPECTED),
+            Enrolment.id.not_in(receipts),
+        )
+        .options(joinedload(Enrolment.person))
     )
 
 
@@ -817,15 +853,22 @@ class Reminder:
 
 def last_reminder(questionnaire: Questionnaire) -> AuditEntry | None:
     return db.session.execute(
+        _last_reminder_statement(), {"object_id": str(questionnaire.id)}
+    ).scalar_one_or_none()
+
+
+@cache
+def _last_reminder_statement():
+    return (
         sa.select(AuditEntry)
         .where(
             AuditEntry.action == "evaluation.remind",
             AuditEntry.object_type == "Questionnaire",
-            AuditEntry.object_id == str(questionnaire.id),
+            AuditEntry.object_id == sa.bindparam("object_id"),
         )
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(1)
-    ).scalar_one_or_none()
+    )
 
 
 def send_reminders(actor, questionnaire: Questionnaire, link: str, now: datetime) -> Reminder:
@@ -895,39 +938,17 @@ def comparison(course, current: Results, now: datetime | None = None) -> Compari
     evaluation. Two queries: the earlier answers are counted by the database, none is loaded."""
     if course.previous_edition_id is None:
         return None
-    from ..courses.models import Course
-
-    submissions = (
-        sa.select(sa.func.count())
-        .where(Submission.questionnaire_id == Questionnaire.id)
-        .scalar_subquery()
-    )
     earlier = db.session.execute(
-        sa.select(Questionnaire, Course.code, submissions)
-        .join(Course, Course.id == Questionnaire.course_id)
-        .where(Questionnaire.course_id == course.previous_edition_id)
+        _earlier_statement(), {"course_id": course.previous_edition_id}
     ).one_or_none()
     if earlier is None:
         return None
     questionnaire, code, submitted = earlier
     if release_problem(questionnaire, now or utcnow(), submitted):
         return Comparison(code, [])
-    kinds = (QuestionKind.RATING, QuestionKind.YES_NO)
     figures = {}
     for key, kind, count, total, rated, yes in db.session.execute(
-        sa.select(
-            Question.key,
-            Question.kind,
-            sa.func.count(),
-            sa.func.sum(Answer.number),
-            sa.func.count(Answer.number),
-            sa.func.sum(sa.case((Answer.number == 1, 1), else_=0)),
-        )
-        .select_from(Answer)
-        .join(Submission)
-        .join(Question, Question.id == Answer.question_id)
-        .where(Submission.questionnaire_id == questionnaire.id, Question.kind.in_(kinds))
-        .group_by(Question.key, Question.kind)
+        _figures_by_key_statement(), {"questionnaire_id": questionnaire.id}
     ):
         if count < MIN_ANSWERS_SHOWN:
             continue
@@ -944,6 +965,46 @@ def comparison(course, current: Results, now: datetime | None = None) -> Compari
         elif result.question.kind == QuestionKind.YES_NO:
             rows.append((result.question.text, result.yes_share, figures[result.question.key]))
     return Comparison(code, rows)
+
+
+@cache
+def _earlier_statement():
+    """The questionnaire of a course (``course_id``), its course's code, its submissions."""
+    from ..courses.models import Course
+
+    submissions = (
+        sa.select(sa.func.count())
+        .where(Submission.questionnaire_id == Questionnaire.id)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(Questionnaire, Course.code, submissions)
+        .join(Course, Course.id == Questionnaire.course_id)
+        .where(Questionnaire.course_id == sa.bindparam("course_id"))
+    )
+
+
+@cache
+def _figures_by_key_statement():
+    """Per rating and yes/no question key: answers, sum and count of numbers, answers of 1."""
+    return (
+        sa.select(
+            Question.key,
+            Question.kind,
+            sa.func.count(),
+            sa.func.sum(Answer.number),
+            sa.func.count(Answer.number),
+            sa.func.sum(sa.case((Answer.number == 1, 1), else_=0)),
+        )
+        .select_from(Answer)
+        .join(Submission)
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            Submission.questionnaire_id == sa.bindparam("questionnaire_id"),
+            Question.kind.in_((QuestionKind.RATING, QuestionKind.YES_NO)),
+        )
+        .group_by(Question.key, Question.kind)
+    )
 
 
 def answers_table(

@@ -168,7 +168,6 @@ def meeting_detail(meeting_id: int):
     outcomes, next meeting, side events and the press release."""
     meeting = services.get_meeting(meeting_id) or abort(404)
     group = meeting.working_group
-    following = next((m for m in group.meetings if m.number == meeting.number + 1), None)
     return render_template(
         "meetings/meeting.html",
         meeting=meeting,
@@ -179,7 +178,7 @@ def meeting_detail(meeting_id: int):
         by_side=services.delegations_by_side(meeting),
         agreements=[o for o in meeting.outcomes if o.kind == OutcomeKind.AGREEMENT],
         actions=[o for o in meeting.outcomes if o.kind == OutcomeKind.ACTION],
-        following=following,
+        following=services.following(meeting),
         action_form=ActionForm(),
         plan_form=_plan_form(meeting),
         can_edit=current_user.role in EDITORS,

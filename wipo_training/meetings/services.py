@@ -4,6 +4,7 @@ to the next, planning the next meeting, and the press release drafted from the d
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -60,7 +61,32 @@ def whole_meeting() -> tuple:
 
 def get_meeting(meeting_id: int) -> Meeting | None:
     """The meeting with all its parts."""
-    return db.session.get(Meeting, meeting_id, options=whole_meeting())
+    return (
+        db.session.execute(_meeting_statement(), {"meeting_id": meeting_id})
+        .unique()
+        .scalar_one_or_none()
+    )
+
+
+@cache
+def _meeting_statement():
+    """``get_meeting``'s query, built once (with its loader options and their cache key)."""
+    by_id = Meeting.id == sa.bindparam("meeting_id")
+    return sa.select(Meeting).where(by_id).options(*whole_meeting())
+
+
+def following(meeting: Meeting) -> tuple | None:
+    """The next meeting of the series, if planned: (id, number, status)."""
+    values = {"group_id": meeting.working_group_id, "number": meeting.number + 1}
+    return db.session.execute(_following_statement(), values).first()
+
+
+@cache
+def _following_statement():
+    return sa.select(Meeting.id, Meeting.number, Meeting.status).where(
+        Meeting.working_group_id == sa.bindparam("group_id"),
+        Meeting.number == sa.bindparam("number"),
+    )
 
 
 def ordinal(number: int) -> str:
@@ -105,19 +131,23 @@ def delegations_by_side(meeting: Meeting) -> dict[str, list]:
 def open_actions_before(meeting: Meeting) -> list[Outcome]:
     """Action items of earlier meetings of the series that are still open: the follow-up
     the next meeting's page shows."""
-    return list(
-        db.session.execute(
-            sa.select(Outcome)
-            .join(Meeting)
-            .where(
-                Meeting.working_group_id == meeting.working_group_id,
-                Meeting.number < meeting.number,
-                Outcome.kind == OutcomeKind.ACTION,
-                Outcome.status == ActionStatus.OPEN,
-            )
-            .order_by(Meeting.number, Outcome.position)
-            .options(joinedload(Outcome.meeting))
-        ).scalars()
+    values = {"group_id": meeting.working_group_id, "number": meeting.number}
+    return list(db.session.execute(_open_actions_statement(), values).scalars())
+
+
+@cache
+def _open_actions_statement():
+    return (
+        sa.select(Outcome)
+        .join(Meeting)
+        .where(
+            Meeting.working_group_id == sa.bindparam("group_id"),
+            Meeting.number < sa.bindparam("number"),
+            Outcome.kind == OutcomeKind.ACTION,
+            Outcome.status == ActionStatus.OPEN,
+        )
+        .order_by(Meeting.number, Outcome.position)
+        .options(joinedload(Outcome.meeting))
     )
 
 

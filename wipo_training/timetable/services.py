@@ -7,6 +7,7 @@ import os
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -293,13 +294,17 @@ def delete_session(
 
 def course_sessions(course) -> list[CourseSession]:
     """The course's sessions in time order, lecturers loaded."""
-    return list(
-        db.session.execute(
-            sa.select(CourseSession)
-            .where(CourseSession.course_id == course.id)
-            .options(selectinload(CourseSession.lecturer_links))
-            .order_by(CourseSession.starts_at)
-        ).scalars()
+    return list(db.session.execute(_sessions_statement(), {"course_id": course.id}).scalars())
+
+
+@cache
+def _sessions_statement():
+    """``course_sessions``'s query, built once."""
+    return (
+        sa.select(CourseSession)
+        .where(CourseSession.course_id == sa.bindparam("course_id"))
+        .options(selectinload(CourseSession.lecturer_links))
+        .order_by(CourseSession.starts_at)
     )
 
 
@@ -369,11 +374,17 @@ def expected_enrolments(course) -> list[Enrolment]:
 
 def count_expected(course) -> int:
     """How many participants are expected in the sessions (a count, nothing loaded)."""
-    return db.session.execute(
+    return db.session.execute(_expected_statement(), {"course_id": course.id}).scalar_one()
+
+
+@cache
+def _expected_statement():
+    """How many participants of a course (``course_id``) are expected; built once."""
+    return (
         sa.select(sa.func.count())
         .select_from(Enrolment)
-        .where(Enrolment.course_id == course.id, Enrolment.status.in_(EXPECTED))
-    ).scalar_one()
+        .where(Enrolment.course_id == sa.bindparam("course_id"), Enrolment.status.in_(EXPECTED))
+    )
 
 
 def attendance_for(course_session: CourseSession) -> dict[int, Attendance]:
