@@ -25,15 +25,46 @@ from wipo_training.timeutil import utcnow
 pytestmark = pytest.mark.browser
 
 #: The focused element, as the test needs it: its name, where it is, whether its focus ring
-#: shows, and whether it comes after the element focused before it (the page's order).
+#: shows (an outline or shadow of 3:1 contrast with the background around it: WCAG 1.4.11
+#: for focus indicators), and whether it comes after the element focused before it (the
+#: page's order).
 FOCUSED = """() => {
+  const rgba = (text) => {
+    const m = /rgba?\\(([^)]*)\\)/.exec(text || "");
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (top, under) => top.slice(0, 3).map((c, i) => c * top[3] + under[i] * (1 - top[3]));
+  // What the ring is drawn on: the first background behind the element (white at the end).
+  const backdrop = (el) => {
+    const layers = [];
+    for (let up = el.parentElement; up; up = up.parentElement) {
+      const c = rgba(getComputedStyle(up).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] === 1) break; }
+    }
+    return layers.reverse().reduce((under, top) => over(top, under), [255, 255, 255]);
+  };
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.map((c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  // The contrast of the focus indicator (an outline, else a box-shadow) with its backdrop.
+  const ringContrast = (el) => {
+    const style = getComputedStyle(el);
+    const under = backdrop(el);
+    let colour = null;
+    if (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) colour = rgba(style.outlineColor);
+    else if (style.boxShadow !== "none") colour = rgba(style.boxShadow);
+    if (!colour) return 0;
+    const [a, b] = [luminance(over(colour, under)), luminance(under)];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  };
   const el = document.activeElement;
   if (!el || el === document.body || el === document.documentElement) return null;
   // A radio drawn as a button (Bootstrap's .btn-check) is hidden: its label shows the focus.
   const drawn = el.classList.contains("btn-check") ? el.nextElementSibling : el;
-  const style = getComputedStyle(drawn);
-  const ring = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
-    || style.boxShadow !== "none";
+  const ring = ringContrast(drawn) >= 3;
   const box = drawn.getBoundingClientRect();
   const label = el.labels && el.labels.length ? el.labels[0].innerText : "";
   const name = el.getAttribute("aria-label") || label || el.innerText || el.value || "";
@@ -110,17 +141,20 @@ def sign_in_by_keyboard(page, base: str, email: str):
     """The sign-in page focuses its email field; the password is a Tab away; Enter signs in.
     An account with an authenticator app types its code into the field that has focus."""
     page.goto(f"{base}/login")
-    assert focused(page)["name"].startswith("Email")
+    expect(page.get_by_label("Email")).to_be_focused()
+    focused(page)
     page.keyboard.type(email)
     assert press(page, "Tab")["name"].startswith("Password")
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
     if email in DEMO_TOTP_SECRETS:
         expect(page).to_have_url(re.compile(r"/login/code$"))
-        assert focused(page)["name"].startswith("Code")
+        expect(page.get_by_label("Code")).to_be_focused()
+        focused(page)
         page.keyboard.type(pyotp.TOTP(DEMO_TOTP_SECRETS[email]).now())
         page.keyboard.press("Enter")
     expect(page).to_have_url(f"{base}/")
+    page.wait_for_load_state()
 
 
 def follow(page, name: str | re.Pattern, row: str = "", navigates: bool = True):
