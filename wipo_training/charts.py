@@ -2,7 +2,7 @@
 
 import math
 import re
-from xml.sax.saxutils import escape
+from html import escape
 
 import pygal
 from pygal.style import Style

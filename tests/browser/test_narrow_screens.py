@@ -31,9 +31,9 @@ STICKING_OUT = """() => {
   return [...document.querySelectorAll("body *")]
     .filter((el) => el.getBoundingClientRect().right > width + 1 && !scrolls(el))
     .slice(0, 5)
-    .map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-         (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "") +
-         " " + JSON.stringify((el.textContent || "").trim().slice(0, 40)));
+    .map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+      + (typeof el.className === "string" && el.className ? "." + el.className.trim() : "")
+      + " " + JSON.stringify((el.textContent || "").trim().slice(0, 40)));
 }"""
 
 
@@ -46,11 +46,15 @@ def pages_to_see(app) -> dict[str, list[tuple[str, str]]]:
         questionnaire.opens_at = utcnow() - timedelta(days=1)
         questionnaire.closes_at = utcnow() + timedelta(days=1)
         db.session.commit()
-        held = db.session.execute(
-            sa.select(CourseSession)
-            .where(CourseSession.course_id == course.id, CourseSession.kind == "lecture")
-            .order_by(CourseSession.starts_at)
-        ).scalars().first()
+        held = (
+            db.session.execute(
+                sa.select(CourseSession)
+                .where(CourseSession.course_id == course.id, CourseSession.kind == "lecture")
+                .order_by(CourseSession.starts_at)
+            )
+            .scalars()
+            .first()
+        )
         meeting = db.session.execute(sa.select(Meeting).order_by(Meeting.id)).scalars().first()
         c, s, m = course.id, held.id, meeting.id
         group = meeting.working_group_id
@@ -81,7 +85,11 @@ def pages_to_see(app) -> dict[str, list[tuple[str, str]]]:
             ("account", "/account"),
         ],
         "staff@demo.test": [("dashboard", "/"), *course_pages[:3]],
-        "admin@demo.test": [("dashboard", "/"), ("users", "/admin/users"), ("audit", "/admin/audit")],
+        "admin@demo.test": [
+            ("dashboard", "/"),
+            ("users", "/admin/users"),
+            ("audit", "/admin/audit"),
+        ],
         "trainee@demo.test": [
             ("dashboard", "/"),
             ("courses", "/courses/"),
@@ -105,7 +113,8 @@ def test_no_page_scrolls_sideways_at_320_pixels(live_app, live_server, browser):
             response = page.goto(f"{live_server}{path}")
             assert response.ok, f"{email} {path}: {response.status}"
             scroll, client = page.evaluate(
-                "() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+                "() => [document.scrollingElement.scrollWidth,"
+                " document.scrollingElement.clientWidth]"
             )
             role = email.split("@")[0]
             page.screenshot(path=str(SCREENSHOTS / f"narrow-{role}-{name}.png"), full_page=True)
