@@ -350,3 +350,30 @@ def test_trainee_submits_the_evaluation_and_downloads_a_certificate(live_app, li
     pdf = download.value.path().read_bytes()
     assert pdf.startswith(b"%PDF")
     assert browser_dialogs == []
+
+
+def test_a_failed_form_puts_focus_on_its_first_problem(live_server, page):
+    """A form of the macro (templates/_macros/forms.html) sent empty comes back with its
+    problems listed at the top and focus on the first field that has one, its message read
+    with it (aria-describedby)."""
+    sign_in_by_keyboard(page, live_server, "coordinator@demo.test")
+    follow(page, "Courses")
+    follow(page, "New course")
+    tab_to(page, "Save")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("#form-problems")).to_contain_text("problems to fix")
+    field = page.evaluate(
+        """() => {
+      const el = document.activeElement;
+      const first = document.querySelector("[aria-invalid=true]");
+      const described = (el.getAttribute("aria-describedby") || "").split(" ")
+        .map((id) => document.getElementById(id)).filter(Boolean)
+        .map((node) => node.innerText).join(" ");
+      return {first: el === first, id: el.id, described: described};
+    }"""
+    )
+    assert field["first"], f"focus is on {field['id']!r}, not the first field with a problem"
+    assert field["described"], "the field's problem is not tied to it"
+    expect(page.locator("#form-problems")).to_contain_text(field["described"])
+    assert focused(page)["region"] == "main"
