@@ -56,7 +56,9 @@ def pages_to_see(app) -> dict[str, list[tuple[str, str]]]:
             .first()
         )
         meeting = db.session.execute(sa.select(Meeting).order_by(Meeting.id)).scalars().first()
-        c, s, m = course.id, held.id, meeting.id
+        # ENF-2013: held, evaluated and closed (charts, rankings, 30 certificates to issue).
+        held_2013 = db.session.execute(sa.select(Course.id).where(Course.code == "ENF-2013"))
+        c, s, m, c2013 = course.id, held.id, meeting.id, held_2013.scalar_one()
         group = meeting.working_group_id
     course_pages = [
         ("course", f"/courses/{c}"),
@@ -76,6 +78,9 @@ def pages_to_see(app) -> dict[str, list[tuple[str, str]]]:
             ("courses", "/courses/"),
             *course_pages,
             ("mark-attendance", f"/sessions/{s}/attendance"),
+            ("evaluation-results-2013", f"/courses/{c2013}/evaluation/results"),
+            ("certificates-2013", f"/courses/{c2013}/certificates"),
+            ("report-2013", f"/courses/{c2013}/report"),
             ("people", "/people/"),
             ("groups", "/working-groups/"),
             ("group", f"/working-groups/{group}"),
