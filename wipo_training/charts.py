@@ -2,6 +2,7 @@
 
 import math
 import re
+from html import escape
 
 import pygal
 from pygal.style import Style
@@ -80,10 +81,18 @@ def _on_white(match: re.Match) -> bytes:
     return box.encode() + match[0]
 
 
-def _render(chart) -> bytes:
+def _render(chart, description: str) -> bytes:
     """The SVG without pygal's configuration script (a chart here is a picture), the printed
-    values on white."""
-    return _VALUE.sub(_on_white, _SCRIPT.sub(b"", chart.render()))
+    values on white, and a <desc> with every figure after pygal's <title>: the chart read
+    out as text where the SVG is read rather than looked at."""
+    svg = _VALUE.sub(_on_white, _SCRIPT.sub(b"", chart.render()))
+    desc = f"<desc>{escape(description)}</desc>".encode()
+    return svg.replace(b"</title>", b"</title>" + desc, 1)
+
+
+def _figures(items) -> str:
+    """``Cambodia: 3; Lao PDR: 2``, or ``none`` when there is nothing to draw."""
+    return "; ".join(f"{label}: {value:g}" for label, value in items) or "none"
 
 
 def bar_chart(
@@ -109,13 +118,15 @@ def bar_chart(
     chart.no_data_text = f"No {series.lower()} to show"
     chart.x_labels = [label for label, _count in reversed(items)]
     chart.add(series, [count for _label, count in reversed(items)])
-    return _render(chart)
+    return _render(chart, f"Bar chart of {series.lower()}. {_figures(items)}.")
 
 
 def world_map(title: str, counts: dict[str, int]) -> bytes:
     """A world map shaded by participants per country (ISO alpha-2 codes)."""
+    from pygal_maps_world.i18n import COUNTRIES
     from pygal_maps_world.maps import World
 
     chart = _config(World(style=STYLE, width=900, height=500), title)
     chart.add("Participants", {code.lower(): count for code, count in counts.items()})
-    return _render(chart)
+    named = [(COUNTRIES.get(code.lower(), code), count) for code, count in counts.items()]
+    return _render(chart, f"World map shaded by participants per country. {_figures(named)}.")

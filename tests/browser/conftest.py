@@ -119,9 +119,11 @@ def type_second_factor(page, base, email):
 
 
 class PageWatch:
-    """What else happens on a page while a journey runs: the app's confirmations (data-confirm,
-    answered with ``accept``), any other dialog (an alert means script ran that should not
-    have) and every answer of the server with a 5xx status."""
+    """What else happens on a page while a journey runs: the app's confirmations (data-confirm
+    opens its <dialog>; answered with ``accept`` by clicking its buttons as a person does,
+    as soon as the test's next action or expect finds it open), any browser dialog (an alert
+    or confirm means script ran that should not have) and every answer of the server with a
+    5xx status."""
 
     def __init__(self, page):
         self.accept = True
@@ -130,17 +132,19 @@ class PageWatch:
         self.server_errors: list[str] = []
         page.on("dialog", self._dialog)
         page.on("response", self._response)
+        self._confirm = page.locator("dialog.confirm-dialog[open]")
+        page.add_locator_handler(self._confirm, self._answer)
+
+    def _answer(self, dialog):
+        self.confirmations.append(dialog.locator("#confirm-question").inner_text())
+        if self.accept:
+            dialog.locator(".confirm-yes").click()
+        else:
+            dialog.get_by_role("button", name="Go back").click()
 
     def _dialog(self, dialog):
-        if dialog.type == "confirm":
-            self.confirmations.append(dialog.message)
-            if self.accept:
-                dialog.accept()
-            else:
-                dialog.dismiss()
-        else:
-            self.alerts.append(f"{dialog.type}: {dialog.message}")
-            dialog.dismiss()
+        self.alerts.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
 
     def _response(self, response):
         if response.status >= 500:

@@ -141,6 +141,8 @@ def test_cancel_asks_first_and_a_no_changes_nothing(
 
     watch.accept = False
     page.get_by_role("button", name="Cancel the course").click()
+    # "Go back" closes the question and puts focus back on the button that asked.
+    expect(page.get_by_role("button", name="Cancel the course")).to_be_focused()
     assert watch.confirmations == ["Cancel ENF-2027? A cancelled course cannot be reopened."]
     expect(page.get_by_role("heading", name="Status: Nominations open")).to_be_visible()
     assert course_of(live_app, "ENF-2027").status == "nominations_open"
