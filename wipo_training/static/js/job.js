@@ -11,7 +11,8 @@
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('job');
         if (!fresh) return;
-        job.innerHTML = fresh.innerHTML;
+        // Only what changed: the same status again would be read out again (aria-live).
+        if (fresh.innerHTML !== job.innerHTML) job.innerHTML = fresh.innerHTML;
         if (fresh.dataset.poll) window.setTimeout(poll, Number(fresh.dataset.poll));
       })
       .catch(function () { window.setTimeout(poll, 5000); });
