@@ -10,9 +10,13 @@ FLASK := $(BIN)/flask --app wsgi
 
 # Debian packages: fonts for certificates in every script, cairo for the charts of the Word
 # copies (cairosvg); Chromium and poppler for the tests, LibreOffice's Writer (without its
-# desktop; it reads .docx itself) for the test that opens the Word copies.
+# desktop; it reads .docx itself) for the test that opens the Word copies; npm installs
+# axe-core (package.json), the accessibility engine of tests/browser/test_axe.py.
 DEBS_RUN := fonts-noto-core fonts-noto-cjk libcairo2
 DEBS_TEST := chromium poppler-utils zbar-tools postgresql-client libreoffice-writer-nogui
+# Node's npm, for the test tools of package.json; only when no npm is on the PATH (NodeSource's
+# nodejs brings its own, and conflicts with Debian's npm).
+DEBS_NPM := nodejs npm
 # The load tool of bench/web.py.
 DEBS_BENCH := wrk
 
@@ -52,6 +56,12 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
+# The test tools of the npm registry, as package-lock.json pins them.
+node_modules/.installed: package.json package-lock.json
+	$(if $(shell command -v npm),,$(call ensure_debs,$(DEBS_NPM)))
+	npm ci --no-audit --no-fund
+	@touch $@
+
 debs-run:
 	$(call ensure_debs,$(DEBS_RUN))
 
@@ -63,7 +73,7 @@ debs-bench:
 
 setup: $(VENV)/.installed debs-run
 
-setup-test: setup $(VENV)/.installed-test debs-test
+setup-test: setup $(VENV)/.installed-test debs-test node_modules/.installed
 
 db: setup
 	$(FLASK) db upgrade

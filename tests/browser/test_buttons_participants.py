@@ -117,9 +117,9 @@ def test_nominate_people_already_on_record_both_answers(
         .filter(has_text="dara.keo")
         .or_(page.get_by_role("row").filter(has_text=HOSTILE))
     )
-    row.get_by_role("button", name="Accepted: Dara Keo").click()
+    row.get_by_role("button", name="Accept: Dara Keo").click()
     expect(page.get_by_text("Dara Keo: accepted.")).to_be_visible()
-    page.get_by_role("button", name="Confirmed: Dara Keo").click()
+    page.get_by_role("button", name="Confirm: Dara Keo").click()
     expect(page.get_by_role("heading", name="Dara Keo is confirmed")).to_be_visible()
     link = page.get_by_label("Invitation link").input_value()
     screenshot("buttons-participants-03-invitation")
@@ -146,9 +146,9 @@ def test_accept_confirm_reject_reinstate_withdraw(
     screenshot("buttons-participants-04-list")
 
     # Accept and confirm from the list.
-    page.get_by_role("button", name="Accepted: Thi Hoa Tran").click()
+    page.get_by_role("button", name="Accept: Thi Hoa Tran").click()
     expect(page.get_by_text("Thi Hoa Tran: accepted.")).to_be_visible()
-    page.get_by_role("button", name="Confirmed: Thi Hoa Tran").click()
+    page.get_by_role("button", name="Confirm: Thi Hoa Tran").click()
     expect(page.get_by_text("Thi Hoa Tran: confirmed.")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="TRAN")).to_contain_text("confirmed")
     assert enrolment_in(live_app, "ENF-2027", "Tran")[0] == "confirmed"

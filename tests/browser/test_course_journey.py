@@ -76,9 +76,9 @@ def test_create_course_import_and_download(
     # Two are accepted and confirmed: still not participants before the course starts.
     course_tab(page, "TM-2027", "Participants")
     for name in ("Van An Nguyen", "Wei Wang"):
-        page.get_by_role("button", name=f"Accepted: {name}").click()
+        page.get_by_role("button", name=f"Accept: {name}").click()
         expect(page.get_by_text(f"{name}: accepted.")).to_be_visible()
-        page.get_by_role("button", name=f"Confirmed: {name}").click()
+        page.get_by_role("button", name=f"Confirm: {name}").click()
         expect(page.get_by_text(f"{name}: confirmed.")).to_be_visible()
         # With an email and no account, the page with the invitation link comes first.
         if page.get_by_role("heading", name=f"{name} is confirmed").count():
