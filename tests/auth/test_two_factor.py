@@ -176,7 +176,14 @@ def test_a_trainee_turns_it_on_uses_a_recovery_code_and_turns_it_off(app, web_as
 
     # Turning it off needs the password.
     response = submit(web.get("/account"), "Turn off two-factor sign-in", password="wrong")
-    assert "Two-factor sign-in is still on. The password is not correct." in response.follow().text
+    assert response.status_int == 422
+    # The problem is under the password field and tied to it for screen readers.
+    password = response.html.select_one("#password")
+    problem = response.html.select_one(f"#{password['aria-describedby']}")
+    assert problem.get_text() == "Two-factor sign-in is still on. The password is not correct."
+    assert password["aria-invalid"] == "true" and password["autocomplete"] == "current-password"
+    response = submit(response, "Turn off two-factor sign-in", password="")
+    assert "Type your password to turn two-factor sign-in off." in response.text
     response = submit(web.get("/account"), "Turn off two-factor sign-in", password=PASSWORD)
     assert "Two-factor sign-in is off." in response.follow().text
     with app.app_context():

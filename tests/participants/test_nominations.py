@@ -319,3 +319,28 @@ def test_nobody_completes_a_course_not_yet_held(app, web_as):
     assert response.status_int == 302
     with app.app_context():
         assert db.session.get(Enrolment, 1).status == "completed"
+
+
+def test_a_refused_status_note_is_shown_under_its_field_and_kept(app, web_as):
+    with app.app_context():
+        course = make_course()
+        services.nominate(None, course, make_person())
+        db.session.commit()
+    web = web_as("coordinator")
+    long_note = "Visa <refused> " + "x" * 500
+    refused = submit(web.get("/enrolments/1"), "Mark as accepted", reason=long_note)
+    assert refused.status_int == 422
+    note = find_form(refused, "Mark as accepted")["reason"]
+    assert note.value == long_note  # nothing typed is lost
+    field = refused.html.select_one("#reason-accepted")
+    problem = refused.html.select_one(f"#{field['aria-describedby']}")
+    assert field["aria-invalid"] == "true" and "500" in problem.get_text()
+    assert status_of(app, 1) == "nominated"
+    # Shortened, the same form goes through.
+    assert submit(refused, "Mark as accepted", reason="Visa granted").status_int == 302
+    assert status_of(app, 1) == "accepted"
+
+
+def status_of(app, enrolment_id):
+    with app.app_context():
+        return db.session.get(Enrolment, enrolment_id).status

@@ -368,6 +368,11 @@ def account():
             login_user(current_user._get_current_object())
             flash("Your password was changed. Other browsers have been signed out.", "success")
             return redirect(url_for("auth.account"))
+    return _account_page(form, TurnOffForm())
+
+
+def _account_page(form, turn_off_form, status: int = 200):
+    """The account page with these two forms (one of them showing its problems)."""
     tokens = (
         db.session.execute(
             sa.select(ApiToken)
@@ -382,10 +387,10 @@ def account():
         form=form,
         tokens=tokens,
         confirm_form=ConfirmForm(),
-        turn_off_form=TurnOffForm(),
+        turn_off_form=turn_off_form,
         two_factor_required=two_factor.required_for(current_user),
         recovery_codes_left=two_factor.recovery_codes_left(current_user),
-    )
+    ), status
 
 
 @bp.route("/account/tokens", methods=["POST"])
@@ -458,13 +463,13 @@ def two_factor_off():
     """Turn two-factor sign-in off, with the password (only for roles that need not have it)."""
     form = TurnOffForm()
     if not form.validate_on_submit():
-        flash("Type your password to turn two-factor sign-in off.", "danger")
-        return redirect(url_for("auth.account"))
+        form.password.errors = ["Type your password to turn two-factor sign-in off."]
+        return _account_page(ChangePasswordForm(formdata=None), form, 422)
     try:
         two_factor.turn_off(current_user, form.password.data)
     except services.AuthError as exc:
-        flash(f"Two-factor sign-in is still on. {exc}", "danger")
-        return redirect(url_for("auth.account"))
+        form.password.errors = [f"Two-factor sign-in is still on. {exc}"]
+        return _account_page(ChangePasswordForm(formdata=None), form, 422)
     db.session.commit()
     flash("Two-factor sign-in is off.", "info")
     return redirect(url_for("auth.account"))

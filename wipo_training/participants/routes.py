@@ -218,9 +218,11 @@ def change_enrolment_status(enrolment_id: int):
     enrolment = db.get_or_404(Enrolment, enrolment_id)
     form = EnrolmentStatusForm()
     if not form.validate_on_submit():
+        if form.reason.errors or form.override_reason.errors:  # shown under the field
+            return _enrolment_page(enrolment, form), 422
         flash("Nothing was changed: reload the page and try again.", "danger")
         return redirect(url_for("participants.enrolment_detail", enrolment_id=enrolment.id))
-    with saving() as outcome:
+    with saving(form) as outcome:
         invitation = services.change_enrolment_status(
             current_user,
             enrolment,
@@ -229,10 +231,8 @@ def change_enrolment_status(enrolment_id: int):
             form.override_reason.data or "",
             posted_version(form.version.data),
         )
-    if isinstance(outcome.error, services.ConflictError):
-        return _enrolment_page(enrolment, form)  # what they chose stays on the page
-    if not outcome:
-        return redirect(url_for("participants.enrolment_detail", enrolment_id=enrolment.id))
+    if outcome.error:  # why, above or under the field, and what they typed stay on the page
+        return _enrolment_page(enrolment, form), outcome.error.status
     flash(f"{enrolment.person.full_name}: {enrolment.status_label.lower()}.", "success")
     if invitation:
         link = url_for("auth.accept_invitation", token=invitation, _external=True)
