@@ -241,6 +241,11 @@ def test_no_wcag_violation_on_any_page_for_any_role(live_app, live_server, brows
             page.goto(f"{base}/courses/{values['evaluated_course_id']}/evaluation/answer")
             walk.check(page, role, " (evaluation form)")
             page.get_by_role("button", name="Submit").click()
+            # The confirmation (a modal dialog, app.js) is a page state of its own.
+            dialog = page.get_by_role("dialog")
+            expect(dialog).to_be_visible()
+            walk.check(page, role, " (confirmation dialog)")
+            dialog.get_by_role("button", name="Submit").click()
             expect(page.get_by_text("Nothing was submitted")).to_be_visible()
             walk.check(page, role, " (incomplete evaluation)")
         page.context.close()

@@ -62,3 +62,25 @@ document.addEventListener("DOMContentLoaded", function () {
     first.focus();
   }
 });
+
+// A table wider than the screen scrolls in its own box (.table-responsive): the box is then
+// reachable with Tab (arrow keys scroll it) and named after its table's caption, so a keyboard
+// user can read the columns past the edge. Checked again when the window changes size.
+(function () {
+  function markScrollingTables() {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+      } else if (box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", markScrollingTables);
+  window.addEventListener("resize", markScrollingTables);
+})();
