@@ -123,9 +123,14 @@ def base_url() -> str:
 _LAYOUT_LOCK = threading.Lock()
 
 
-def html_to_pdf(html: str, stylesheets: tuple[str, ...] = ()) -> bytes:
+def html_to_pdf(html: str, stylesheets: tuple[str, ...] = (), tagged: bool = True) -> bytes:
     """HTML (already escaped) to PDF bytes through the safe fetcher; ``render_pdf`` is the
-    way in for documents, this is its last step."""
+    way in for documents, this is its last step.
+
+    Documents are tagged PDFs (``tagged``; False only to measure what tagging costs, in
+    bench/): a structure tree made from the HTML (headings, paragraphs, lists, tables with
+    their header cells, figures with their ``alt``) in source order, the language of
+    ``<html lang>`` as /Lang, and /MarkInfo /Marked true, so that screen readers read them."""
     from weasyprint import HTML
 
     with _LAYOUT_LOCK:
@@ -134,10 +139,17 @@ def html_to_pdf(html: str, stylesheets: tuple[str, ...] = ()) -> bytes:
             stylesheets=[stylesheet(name) for name in stylesheets],
             font_config=font_config(),
             uncompressed_pdf=False,
+            pdf_tags=tagged,
         )
 
 
-def render_pdf(template: str, context: dict, stylesheets: tuple[str, ...] = REPORT_CSS) -> bytes:
+def render_pdf(
+    template: str,
+    context: dict,
+    stylesheets: tuple[str, ...] = REPORT_CSS,
+    tagged: bool = True,
+) -> bytes:
     """A template of templates/pdf/<domain>/ with ``context`` (plain values or loaded
-    objects), printed with ``stylesheets`` (paths inside templates/pdf)."""
-    return html_to_pdf(render_html(template, context), stylesheets)
+    objects), printed with ``stylesheets`` (paths inside templates/pdf); a tagged PDF unless
+    ``tagged`` is False (see html_to_pdf)."""
+    return html_to_pdf(render_html(template, context), stylesheets, tagged)
