@@ -16,6 +16,8 @@ Paths:
   QR code, serial): the floor for a Python PDF. It cannot shape Khmer, Myanmar or Arabic, so
   it draws them unshaped (and wrong), which the other two paths do not.
 Each path runs in a fresh process so its peak memory (max RSS, children included) is its own.
+Ours and one by one also run untagged (``wipo_training.pdf.TAGGED`` set False in that
+process, before its render processes start): what tagging the certificates costs (issue 19).
 """
 
 import json
@@ -212,7 +214,14 @@ def run_reportlab(batches: list[tuple], out: Path) -> None:
 
 
 def child(path_name: str, size: int) -> None:
-    """One measurement in this (fresh) process; prints JSON."""
+    """One measurement in this (fresh) process; prints JSON. ``ours-untagged`` and
+    ``common-untagged``: the same paths making untagged PDFs."""
+    if path_name.endswith("-untagged"):
+        from wipo_training import pdf
+
+        pdf.TAGGED = False
+        path_name = path_name.removesuffix("-untagged")
+    sizes = {}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         app = make_app(workdir)
@@ -236,6 +245,13 @@ def child(path_name: str, size: int) -> None:
         else:
             run_reportlab(batches, out)
         elapsed = time.perf_counter() - started
+        if path_name == "ours":  # the stored certificates and the course's merged PDF
+            stored = list((workdir / "instance" / "certificates").rglob("*.pdf"))
+            merged = list((workdir / "instance").rglob("job-*.pdf"))
+            sizes = {
+                "certificate_kib": sum(f.stat().st_size for f in stored) / len(stored) / 1024,
+                "merged_kib": sum(f.stat().st_size for f in merged) / 1024,
+            }
     peak = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
@@ -248,6 +264,7 @@ def child(path_name: str, size: int) -> None:
                 "seconds": elapsed,
                 "per_second": size / elapsed,
                 "peak_mib": peak / 1024,
+                **sizes,
             }
         )
     )
@@ -256,7 +273,7 @@ def child(path_name: str, size: int) -> None:
 def main(sizes: list[int]) -> None:
     results = []
     for size in sizes:
-        for path_name in ("ours", "common", "reportlab"):
+        for path_name in ("ours", "ours-untagged", "common", "common-untagged", "reportlab"):
             output = subprocess.run(  # noqa: S603 (this script, with fixed arguments)
                 [sys.executable, __file__, "--child", path_name, str(size)],
                 capture_output=True,
@@ -264,10 +281,16 @@ def main(sizes: list[int]) -> None:
                 check=True,
                 cwd=ROOT,
             ).stdout
-            result = json.loads(output.strip().splitlines()[-1])
+            result = json.loads(output.strip().splitlines()[-1]) | {"path": path_name}
             print(
                 f"{size:>5} {path_name:<10} {result['seconds']:7.2f} s  "
-                f"{result['per_second']:7.1f}/s  peak {result['peak_mib']:.0f} MiB",
+                f"{result['per_second']:7.1f}/s  peak {result['peak_mib']:.0f} MiB"
+                + (
+                    f"  {result['certificate_kib']:.1f} KiB each, merged "
+                    f"{result['merged_kib']:.0f} KiB"
+                    if "certificate_kib" in result
+                    else ""
+                ),
                 flush=True,
             )
             results.append(result)
@@ -288,19 +311,28 @@ def write_results(results: list[dict]) -> None:
         "path is warmed first as a running server is (ours: its render processes have made a "
         "certificate in every script; one by one: one certificate rendered before timing). "
         "ReportLab draws in one process; ours uses two render processes. Peak memory is the "
-        "largest resident set of the measuring process or its render workers.",
+        "largest resident set of the measuring process or its render workers. Certificates are "
+        "tagged PDFs (issue 19); the untagged columns are the same paths with tagging off "
+        '(see "Tagged PDFs: what tagging costs"), and the sizes are the mean stored '
+        "certificate and the course's merged PDF.",
         "",
         "| participants | ours (/s) | one by one (/s) | ReportLab (/s) | ours ÷ one by one | "
-        "ReportLab ÷ ours | ours: time | peak MiB ours / one by one / ReportLab |",
-        "|---|---|---|---|---|---|---|---|",
+        "ReportLab ÷ ours | ours: time | peak MiB ours / one by one / ReportLab | "
+        "untagged: ours / one by one (/s) | KiB per certificate / merged, tagged | "
+        "untagged |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size in sorted({r["size"] for r in results}):
         ours, common, floor = by[(size, "ours")], by[(size, "common")], by[(size, "reportlab")]
+        plain, plain_common = by[(size, "ours-untagged")], by[(size, "common-untagged")]
         lines.append(
             f"| {size} | {ours['per_second']:.1f} | {common['per_second']:.1f} | "
             f"{floor['per_second']:.1f} | {ours['per_second'] / common['per_second']:.1f}x | "
             f"{floor['per_second'] / ours['per_second']:.1f}x | {ours['seconds']:.2f} s | "
-            f"{ours['peak_mib']:.0f} / {common['peak_mib']:.0f} / {floor['peak_mib']:.0f} |"
+            f"{ours['peak_mib']:.0f} / {common['peak_mib']:.0f} / {floor['peak_mib']:.0f} | "
+            f"{plain['per_second']:.1f} / {plain_common['per_second']:.1f} | "
+            f"{ours['certificate_kib']:.1f} / {ours['merged_kib']:.0f} | "
+            f"{plain['certificate_kib']:.1f} / {plain['merged_kib']:.0f} |"
         )
     write_section("## Certificates per second (bench/certificates.py)", lines)
 

@@ -123,14 +123,17 @@ def base_url() -> str:
 _LAYOUT_LOCK = threading.Lock()
 
 
-def html_to_pdf(html: str, stylesheets: tuple[str, ...] = (), tagged: bool = True) -> bytes:
-    """HTML (already escaped) to PDF bytes through the safe fetcher; ``render_pdf`` is the
-    way in for documents, this is its last step.
+#: Documents are tagged PDFs: a structure tree made from the HTML (headings, paragraphs,
+#: lists, tables with their header cells, figures with their ``alt``) in source order, the
+#: language of ``<html lang>`` as /Lang, and /MarkInfo /Marked true, so that screen readers
+#: read them. bench/ sets this False in its own process (before any render process starts)
+#: to measure what tagging costs; nothing else changes it.
+TAGGED = True
 
-    Documents are tagged PDFs (``tagged``; False only to measure what tagging costs, in
-    bench/): a structure tree made from the HTML (headings, paragraphs, lists, tables with
-    their header cells, figures with their ``alt``) in source order, the language of
-    ``<html lang>`` as /Lang, and /MarkInfo /Marked true, so that screen readers read them."""
+
+def html_to_pdf(html: str, stylesheets: tuple[str, ...] = ()) -> bytes:
+    """HTML (already escaped) to PDF bytes through the safe fetcher; ``render_pdf`` is the
+    way in for documents, this is its last step. Tagged (see TAGGED)."""
     from weasyprint import HTML
 
     with _LAYOUT_LOCK:
@@ -139,17 +142,11 @@ def html_to_pdf(html: str, stylesheets: tuple[str, ...] = (), tagged: bool = Tru
             stylesheets=[stylesheet(name) for name in stylesheets],
             font_config=font_config(),
             uncompressed_pdf=False,
-            pdf_tags=tagged,
+            pdf_tags=TAGGED,
         )
 
 
-def render_pdf(
-    template: str,
-    context: dict,
-    stylesheets: tuple[str, ...] = REPORT_CSS,
-    tagged: bool = True,
-) -> bytes:
+def render_pdf(template: str, context: dict, stylesheets: tuple[str, ...] = REPORT_CSS) -> bytes:
     """A template of templates/pdf/<domain>/ with ``context`` (plain values or loaded
-    objects), printed with ``stylesheets`` (paths inside templates/pdf); a tagged PDF unless
-    ``tagged`` is False (see html_to_pdf)."""
-    return html_to_pdf(render_html(template, context), stylesheets, tagged)
+    objects), printed with ``stylesheets`` (paths inside templates/pdf)."""
+    return html_to_pdf(render_html(template, context), stylesheets)

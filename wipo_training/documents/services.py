@@ -583,14 +583,9 @@ def background_pdf(shared: dict) -> bytes:
     if key not in _BACKGROUNDS:
         _BACKGROUNDS.clear()  # one course at a time is enough
         _BACKGROUNDS[key] = render_pdf(
-            "pdf/documents/certificate_background.html", {"shared": shared}, STYLESHEETS, TAGGED
+            "pdf/documents/certificate_background.html", {"shared": shared}, STYLESHEETS
         )
     return _BACKGROUNDS[key]
-
-
-#: Certificates are tagged PDFs. bench/certificates.py sets this False in its measuring
-#: process (before the render processes start) to measure what tagging costs.
-TAGGED = True
 
 
 def render_participants(batch: tuple) -> bytes:
@@ -598,10 +593,7 @@ def render_participants(batch: tuple) -> bytes:
     it runs in the render processes)."""
     shared, pages = batch
     return render_pdf(
-        "pdf/documents/certificate.html",
-        {"shared": shared, "pages": pages},
-        STYLESHEETS,
-        TAGGED,
+        "pdf/documents/certificate.html", {"shared": shared, "pages": pages}, STYLESHEETS
     )
 
 
