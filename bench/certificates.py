@@ -213,18 +213,27 @@ def run_reportlab(batches: list[tuple], out: Path) -> None:
             index += 1
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """The CPU time (user and system) these processes have used so far (Linux: /proc): the
+    cost of a path, steadier than the wall clock when other work shares the cores."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def child(path_name: str, size: int) -> None:
     """One measurement in this (fresh) process; prints JSON. ``ours-untagged`` and
     ``common-untagged``: the same paths making untagged PDFs."""
-    if path_name.endswith("-untagged"):
-        from wipo_training import pdf
-
-        pdf.TAGGED = False
-        path_name = path_name.removesuffix("-untagged")
-    sizes = {}
+    tagged = not path_name.endswith("-untagged")
+    path_name, sizes = path_name.removesuffix("-untagged"), {}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        app = make_app(workdir)
+        app = make_app(workdir)  # first: the app's configuration reads the environment it sets
+        from wipo_training import pdf
+
+        pdf.TAGGED = tagged
         course_id = build(app, size)
         if path_name == "ours":  # warm up as a running worker is: fonts, CSS, render processes
             from wipo_training.documents import services
@@ -237,6 +246,12 @@ def child(path_name: str, size: int) -> None:
             run_common([(shared, pages[:1]) for shared, pages in batches[:1]])
         out = workdir / "rl"
         out.mkdir()
+        pids = [os.getpid()]
+        if path_name == "ours":
+            from wipo_training.documents import services
+
+            pids += list(services.render_pool(2)._processes)  # noqa: SLF001
+        cpu_before = cpu_seconds(pids)
         started = time.perf_counter()
         if path_name == "ours":
             run_ours(app, course_id)
@@ -245,6 +260,7 @@ def child(path_name: str, size: int) -> None:
         else:
             run_reportlab(batches, out)
         elapsed = time.perf_counter() - started
+        cpu = cpu_seconds(pids) - cpu_before
         if path_name == "ours":  # the stored certificates and the course's merged PDF
             stored = list((workdir / "instance" / "certificates").rglob("*.pdf"))
             merged = list((workdir / "instance").rglob("job-*.pdf"))
@@ -264,6 +280,7 @@ def child(path_name: str, size: int) -> None:
                 "seconds": elapsed,
                 "per_second": size / elapsed,
                 "peak_mib": peak / 1024,
+                "cpu_seconds": cpu,
                 **sizes,
             }
         )
@@ -284,7 +301,8 @@ def main(sizes: list[int]) -> None:
             result = json.loads(output.strip().splitlines()[-1]) | {"path": path_name}
             print(
                 f"{size:>5} {path_name:<10} {result['seconds']:7.2f} s  "
-                f"{result['per_second']:7.1f}/s  peak {result['peak_mib']:.0f} MiB"
+                f"{result['per_second']:7.1f}/s  CPU {result['cpu_seconds']:6.2f} s  "
+                f"peak {result['peak_mib']:.0f} MiB"
                 + (
                     f"  {result['certificate_kib']:.1f} KiB each, merged "
                     f"{result['merged_kib']:.0f} KiB"
