@@ -481,17 +481,27 @@ def copy_pages(sources: list[tuple[pikepdf.Pdf, Iterable[int]]]) -> pikepdf.Pdf:
             target.docinfo.Title = first.docinfo.Title
     for source, indexes in sources:
         elements = _elements_by_page(source) if tagged else {}
+        entries = _parent_tree(source) if tagged else {}
         for index in indexes:
+            old = source.pages[index].obj
             target.pages.append(source.pages[index])
             if not tagged:
                 continue
-            page, marked = target.pages[-1].obj, {}
-            for element in elements.get(source.pages[index].obj.objgen, []):
-                document.K.append(_copy_element(target, source, element, document, page, marked))
-            for stream, kids in sorted(marked.items(), key=lambda item: item[0] is not None):
-                holder = page if stream is None else target.get_object(stream)
-                holder.StructParents = len(nums) // 2
-                nums.extend([len(nums) // 2, _by_mcid(kids)])
+            # qpdf copies each element with all it refers to, except its parent (the rest of
+            # the tree), in one call; what it copied once (the page, the forms, elements) is
+            # the same copy when referred to again, as in the parent tree's entries.
+            page = target.pages[-1].obj
+            for element in elements.get(old.objgen, []):
+                parent = element.P
+                del element["/P"]
+                copy = target.copy_foreign(element)
+                element.P, copy.P = parent, document
+                document.K.append(copy)
+            forms = [x for x in old.Resources.get("/XObject", {}).values() if "/StructParents" in x]
+            for holder, copy in [(old, page), *((f, target.copy_foreign(f)) for f in forms)]:
+                entry = _foreign(target, source, entries[int(holder.StructParents)])
+                copy.StructParents = len(nums) // 2
+                nums.extend([len(nums) // 2, entry])
     if tagged:
         root.ParentTree = target.make_indirect(pikepdf.Dictionary(Nums=nums))
         root.ParentTreeNextKey = len(nums) // 2
@@ -513,6 +523,13 @@ def _elements_by_page(source: pikepdf.Pdf) -> dict[tuple, list]:
     for kid in source.Root.StructTreeRoot.K[0].K:
         by_page.setdefault(kid.Pg.objgen, []).append(kid)
     return by_page
+
+
+def _parent_tree(source: pikepdf.Pdf) -> dict[int, pikepdf.Array]:
+    """A tagged PDF's parent tree (as WeasyPrint and copy_pages write it: one /Nums array)
+    as {key: the elements of each marked-content id}."""
+    nums = source.Root.StructTreeRoot.ParentTree.Nums
+    return {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
 
 
 def _by_mcid(kids: dict) -> pikepdf.Array:
