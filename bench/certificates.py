@@ -16,6 +16,8 @@ Paths:
   QR code, serial): the floor for a Python PDF. It cannot shape Khmer, Myanmar or Arabic, so
   it draws them unshaped (and wrong), which the other two paths do not.
 Each path runs in a fresh process so its peak memory (max RSS, children included) is its own.
+Ours and one by one also run untagged (``wipo_training.pdf.TAGGED`` set False in that
+process, before its render processes start): what tagging the certificates costs (issue 19).
 """
 
 import json
@@ -211,11 +213,27 @@ def run_reportlab(batches: list[tuple], out: Path) -> None:
             index += 1
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """The CPU time (user and system) these processes have used so far (Linux: /proc): the
+    cost of a path, steadier than the wall clock when other work shares the cores."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def child(path_name: str, size: int) -> None:
-    """One measurement in this (fresh) process; prints JSON."""
+    """One measurement in this (fresh) process; prints JSON. ``ours-untagged`` and
+    ``common-untagged``: the same paths making untagged PDFs."""
+    tagged = not path_name.endswith("-untagged")
+    path_name, sizes = path_name.removesuffix("-untagged"), {}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        app = make_app(workdir)
+        app = make_app(workdir)  # first: the app's configuration reads the environment it sets
+        from wipo_training import pdf
+
+        pdf.TAGGED = tagged
         course_id = build(app, size)
         if path_name == "ours":  # warm up as a running worker is: fonts, CSS, render processes
             from wipo_training.documents import services
@@ -228,6 +246,12 @@ def child(path_name: str, size: int) -> None:
             run_common([(shared, pages[:1]) for shared, pages in batches[:1]])
         out = workdir / "rl"
         out.mkdir()
+        pids = [os.getpid()]
+        if path_name == "ours":
+            from wipo_training.documents import services
+
+            pids += list(services.render_pool(2)._processes)  # noqa: SLF001
+        cpu_before = cpu_seconds(pids)
         started = time.perf_counter()
         if path_name == "ours":
             run_ours(app, course_id)
@@ -236,6 +260,14 @@ def child(path_name: str, size: int) -> None:
         else:
             run_reportlab(batches, out)
         elapsed = time.perf_counter() - started
+        cpu = cpu_seconds(pids) - cpu_before
+        if path_name == "ours":  # the stored certificates and the course's merged PDF
+            stored = list((workdir / "instance" / "certificates").rglob("*.pdf"))
+            merged = list((workdir / "instance").rglob("job-*.pdf"))
+            sizes = {
+                "certificate_kib": sum(f.stat().st_size for f in stored) / len(stored) / 1024,
+                "merged_kib": sum(f.stat().st_size for f in merged) / 1024,
+            }
     peak = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
@@ -248,6 +280,8 @@ def child(path_name: str, size: int) -> None:
                 "seconds": elapsed,
                 "per_second": size / elapsed,
                 "peak_mib": peak / 1024,
+                "cpu_seconds": cpu,
+                **sizes,
             }
         )
     )
@@ -256,7 +290,7 @@ def child(path_name: str, size: int) -> None:
 def main(sizes: list[int]) -> None:
     results = []
     for size in sizes:
-        for path_name in ("ours", "common", "reportlab"):
+        for path_name in ("ours", "ours-untagged", "common", "common-untagged", "reportlab"):
             output = subprocess.run(  # noqa: S603 (this script, with fixed arguments)
                 [sys.executable, __file__, "--child", path_name, str(size)],
                 capture_output=True,
@@ -264,10 +298,17 @@ def main(sizes: list[int]) -> None:
                 check=True,
                 cwd=ROOT,
             ).stdout
-            result = json.loads(output.strip().splitlines()[-1])
+            result = json.loads(output.strip().splitlines()[-1]) | {"path": path_name}
             print(
                 f"{size:>5} {path_name:<10} {result['seconds']:7.2f} s  "
-                f"{result['per_second']:7.1f}/s  peak {result['peak_mib']:.0f} MiB",
+                f"{result['per_second']:7.1f}/s  CPU {result['cpu_seconds']:6.2f} s  "
+                f"peak {result['peak_mib']:.0f} MiB"
+                + (
+                    f"  {result['certificate_kib']:.1f} KiB each, merged "
+                    f"{result['merged_kib']:.0f} KiB"
+                    if "certificate_kib" in result
+                    else ""
+                ),
                 flush=True,
             )
             results.append(result)
@@ -288,19 +329,28 @@ def write_results(results: list[dict]) -> None:
         "path is warmed first as a running server is (ours: its render processes have made a "
         "certificate in every script; one by one: one certificate rendered before timing). "
         "ReportLab draws in one process; ours uses two render processes. Peak memory is the "
-        "largest resident set of the measuring process or its render workers.",
+        "largest resident set of the measuring process or its render workers. Certificates are "
+        "tagged PDFs (issue 19); the untagged columns are the same paths with tagging off "
+        '(see "Tagged PDFs: what tagging costs"), and the sizes are the mean stored '
+        "certificate and the course's merged PDF.",
         "",
         "| participants | ours (/s) | one by one (/s) | ReportLab (/s) | ours ÷ one by one | "
-        "ReportLab ÷ ours | ours: time | peak MiB ours / one by one / ReportLab |",
-        "|---|---|---|---|---|---|---|---|",
+        "ReportLab ÷ ours | ours: time | peak MiB ours / one by one / ReportLab | "
+        "untagged: ours / one by one (/s) | KiB per certificate / merged, tagged | "
+        "untagged |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size in sorted({r["size"] for r in results}):
         ours, common, floor = by[(size, "ours")], by[(size, "common")], by[(size, "reportlab")]
+        plain, plain_common = by[(size, "ours-untagged")], by[(size, "common-untagged")]
         lines.append(
             f"| {size} | {ours['per_second']:.1f} | {common['per_second']:.1f} | "
             f"{floor['per_second']:.1f} | {ours['per_second'] / common['per_second']:.1f}x | "
             f"{floor['per_second'] / ours['per_second']:.1f}x | {ours['seconds']:.2f} s | "
-            f"{ours['peak_mib']:.0f} / {common['peak_mib']:.0f} / {floor['peak_mib']:.0f} |"
+            f"{ours['peak_mib']:.0f} / {common['peak_mib']:.0f} / {floor['peak_mib']:.0f} | "
+            f"{plain['per_second']:.1f} / {plain_common['per_second']:.1f} | "
+            f"{ours['certificate_kib']:.1f} / {ours['merged_kib']:.0f} | "
+            f"{plain['certificate_kib']:.1f} / {plain['merged_kib']:.0f} |"
         )
     write_section("## Certificates per second (bench/certificates.py)", lines)
 

@@ -5,7 +5,9 @@ meeting, cold and once warm, written to bench/RESULTS.md.
     .venv/bin/python bench/course_report.py
 
 Each figure is the whole document as a request makes it: the queries, the charts, the
-template, and WeasyPrint's layout and PDF. Warm is the median of 5 runs after the first."""
+template, and WeasyPrint's layout and PDF. Warm is the median of 5 runs after the first.
+Documents are tagged PDFs (issue 19); each is also made untagged (``wipo_training.pdf.TAGGED``
+off) in the same run, the two taking turns, with the sizes of both."""
 
 import os
 import resource
@@ -26,7 +28,7 @@ def main() -> None:
         import sqlalchemy as sa
         from flask_migrate import upgrade
 
-        from wipo_training import create_app
+        from wipo_training import create_app, pdf
         from wipo_training.courses.models import Course
         from wipo_training.demo import load_demo
         from wipo_training.extensions import db
@@ -59,14 +61,27 @@ def main() -> None:
                 started = time.perf_counter()
                 make()
                 cold = time.perf_counter() - started
-                warm = []
+                warm, cpu = {True: [], False: []}, {True: [], False: []}
+                size = {}
                 for _ in range(5):
-                    db.session.expire_all()  # read from the database each time, as a request
-                    started = time.perf_counter()
-                    make()
-                    warm.append(time.perf_counter() - started)
-                rows.append((name, cold, statistics.median(warm)))
-                print(f"{name:<28} cold {cold:.2f} s  warm {statistics.median(warm):.2f} s")
+                    for tagged in (True, False):
+                        pdf.TAGGED = tagged
+                        db.session.expire_all()  # read from the database each time, as a request
+                        started, started_cpu = time.perf_counter(), time.process_time()
+                        made = make()
+                        warm[tagged].append(time.perf_counter() - started)
+                        cpu[tagged].append(time.process_time() - started_cpu)
+                        made = made[0] if isinstance(made, tuple) else made  # statistics
+                        size[tagged] = len(made) / 1024 if isinstance(made, bytes) else None
+                pdf.TAGGED = True
+                tagged, untagged = statistics.median(warm[True]), statistics.median(warm[False])
+                cpus = statistics.median(cpu[True]), statistics.median(cpu[False])
+                rows.append((name, cold, tagged, untagged, *cpus, size[True], size[False]))
+                print(
+                    f"{name:<28} cold {cold:.2f} s  warm {tagged:.2f} s  "
+                    f"untagged {untagged:.2f} s  CPU {cpus[0]:.2f} / {cpus[1]:.2f} s  "
+                    f"{size[True] or 0:.0f} / {size[False] or 0:.0f} KiB"
+                )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     write_results(rows, peak)
 
@@ -79,12 +94,21 @@ def write_results(rows, peak) -> None:
         f"Measured {time.strftime('%Y-%m-%d')} with `.venv/bin/python bench/course_report.py` on "
         f"this machine ({os.cpu_count()} cores), demo data on SQLite. Cold is the first "
         "document of a process (fonts loaded); warm is the median of the next 5. Target: the "
-        f"course report under 2 s warm. Peak memory of the process: {peak:.0f} MiB.",
+        f"course report under 2 s warm. Peak memory of the process: {peak:.0f} MiB. The "
+        "documents are tagged PDFs (issue 19); untagged is the same document with tagging "
+        "off, warm, measured in turn with the tagged one; CPU is the process's CPU time "
+        "(medians), steadier than the wall clock when other work shares the cores.",
         "",
-        "| document | cold | warm |",
-        "|---|---|---|",
+        "| document | cold | warm | untagged, warm | CPU tagged / untagged | "
+        "KiB tagged / untagged |",
+        "|---|---|---|---|---|---|",
     ]
-    lines += [f"| {name} | {cold:.2f} s | {warm:.2f} s |" for name, cold, warm in rows]
+    lines += [
+        f"| {name} | {cold:.2f} s | {warm:.2f} s | {plain:.2f} s | "
+        f"{cpu:.2f} / {plain_cpu:.2f} s | "
+        + (f"{size:.0f} / {plain_size:.0f} |" if size else "— |")
+        for name, cold, warm, plain, cpu, plain_cpu, size, plain_size in rows
+    ]
     write_section("## Reports (bench/course_report.py)", lines)
 
 

@@ -123,9 +123,17 @@ def base_url() -> str:
 _LAYOUT_LOCK = threading.Lock()
 
 
+#: Documents are tagged PDFs: a structure tree made from the HTML (headings, paragraphs,
+#: lists, tables with their header cells, figures with their ``alt``) in source order, the
+#: language of ``<html lang>`` as /Lang, and /MarkInfo /Marked true, so that screen readers
+#: read them. bench/ sets this False in its own process (before any render process starts)
+#: to measure what tagging costs; nothing else changes it.
+TAGGED = True
+
+
 def html_to_pdf(html: str, stylesheets: tuple[str, ...] = ()) -> bytes:
     """HTML (already escaped) to PDF bytes through the safe fetcher; ``render_pdf`` is the
-    way in for documents, this is its last step."""
+    way in for documents, this is its last step. Tagged (see TAGGED)."""
     from weasyprint import HTML
 
     with _LAYOUT_LOCK:
@@ -134,6 +142,7 @@ def html_to_pdf(html: str, stylesheets: tuple[str, ...] = ()) -> bytes:
             stylesheets=[stylesheet(name) for name in stylesheets],
             font_config=font_config(),
             uncompressed_pdf=False,
+            pdf_tags=TAGGED,
         )
 
 
