@@ -3,6 +3,7 @@ through its signals (it sits below participants and may not import them); the an
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -41,25 +42,7 @@ class SeatRow:
 
 def seats_by_country(course: Course) -> list[SeatRow]:
     """Quota and seats taken per country, in display-name order (one query)."""
-    rows = db.session.execute(
-        sa.select(
-            Enrolment.country_code,
-            sa.func.count().label("filled"),
-            sa.func.sum(
-                sa.case(
-                    (
-                        Enrolment.status.in_(
-                            [EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED]
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ).label("confirmed"),
-        )
-        .where(Enrolment.course_id == course.id, Enrolment.status.in_(SEAT_HOLDING))
-        .group_by(Enrolment.country_code)
-    ).all()
+    rows = db.session.execute(_seats_statement(), {"course_id": course.id}).all()
     taken = {row.country_code: (row.filled, row.confirmed or 0) for row in rows}
     quotas = {quota.country_code: quota.seats for quota in course.quotas}
     result = [
@@ -75,14 +58,33 @@ def seats_by_country(course: Course) -> list[SeatRow]:
     return sorted(result, key=lambda row: row.country_name)
 
 
+@cache
+def _seats_statement():
+    """Seats taken and confirmed per country of a course (``course_id``); built once."""
+    confirmed = Enrolment.status.in_([EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED])
+    return (
+        sa.select(
+            Enrolment.country_code,
+            sa.func.count().label("filled"),
+            sa.func.sum(sa.case((confirmed, 1), else_=0)).label("confirmed"),
+        )
+        .where(Enrolment.course_id == sa.bindparam("course_id"), Enrolment.status.in_(SEAT_HOLDING))
+        .group_by(Enrolment.country_code)
+    )
+
+
 def enrolment_counts(course: Course) -> dict[str, int]:
     """How many enrolments the course has in each status."""
-    rows = db.session.execute(
+    return dict(db.session.execute(_counts_statement(), {"course_id": course.id}).all())
+
+
+@cache
+def _counts_statement():
+    return (
         sa.select(Enrolment.status, sa.func.count())
-        .where(Enrolment.course_id == course.id)
+        .where(Enrolment.course_id == sa.bindparam("course_id"))
         .group_by(Enrolment.status)
-    ).all()
-    return dict(rows)
+    )
 
 
 @dataclass
